@@ -1,3 +1,24 @@
-"""qbp: parameter-shared variational circuits, their landscapes and gradients."""
+"""qbp: parameter-shared variational circuits, their landscapes and gradients.
+
+Data flows one way: :class:`Circuit` → cost → :class:`Landscape` → analyses → figures.
+"""
 
 __version__ = "0.1.0"
+
+from .circuit import MAX_QUBITS, SHARING_SCHEMES, Circuit, Gate, default_circuit
+from .cost import EnergyCost, GlobalCost, InfidelityCost, LocalCost, ObservableCost
+from .engines import METHODS, evaluate
+from .fourier import FourierSeries, fourier_series
+from .gradients import finite_difference, gradient_magnitude, grid_difference, parameter_shift
+from .hamiltonians import ground_energy, tfim_hamiltonian
+from .landscape import Landscape, grid_axis, load_landscape, sample_landscape
+
+__all__ = [
+    "__version__", "MAX_QUBITS", "SHARING_SCHEMES", "METHODS",
+    "Gate", "Circuit", "default_circuit",
+    "tfim_hamiltonian", "ground_energy",
+    "ObservableCost", "EnergyCost", "InfidelityCost", "GlobalCost", "LocalCost",
+    "evaluate", "FourierSeries", "fourier_series",
+    "parameter_shift", "finite_difference", "grid_difference", "gradient_magnitude",
+    "Landscape", "grid_axis", "sample_landscape", "load_landscape",
+]

@@ -1,0 +1,342 @@
+"""Parameter-shared circuits: n qubits and an ordered gate list (SPEC §2, §10).
+
+A parametrized gate names the index of the free parameter it uses, so sharing is
+simply several gates naming one index. Gates are qutip-qip gates, addressed by name;
+qubit 0 is the leftmost (most significant) tensor factor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Sequence
+
+import numpy as np
+import qutip
+from qutip_qip.circuit import QubitCircuit
+
+__all__ = ["Gate", "Circuit", "default_circuit", "MAX_QUBITS", "SHARING_SCHEMES", "GateSpectrum"]
+
+#: Largest register qbp simulates (state vectors of 2**MAX_QUBITS amplitudes per point).
+MAX_QUBITS = 16
+
+#: Sharing schemes of the default circuit (SPEC §2).
+SHARING_SCHEMES = ("type", "layer", "none")
+
+_PARAM_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One gate: a qutip-qip gate ``name`` on ``targets`` (and ``controls``).
+
+    ``param`` is the index of the free parameter whose value is the gate's angle (rad);
+    ``angle`` is a fixed angle instead (a float, or a list for multi-angle gates).
+    A gate has at most one of the two.
+    """
+
+    name: str
+    targets: tuple[int, ...]
+    controls: tuple[int, ...] = ()
+    param: int | None = None
+    angle: float | tuple[float, ...] | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"name must be a qutip-qip gate name (str), got {self.name!r}")
+        object.__setattr__(self, "targets", _qubit_tuple(self.targets, "targets"))
+        object.__setattr__(self, "controls", _qubit_tuple(self.controls, "controls"))
+        if not self.targets:
+            raise ValueError(f"targets of gate {self.name} must name at least one qubit")
+        if set(self.targets) & set(self.controls) or len(set(self.qubits)) != len(self.qubits):
+            raise ValueError(f"targets and controls of gate {self.name} must be distinct qubits")
+        if self.param is not None:
+            if isinstance(self.param, bool) or not isinstance(self.param, (int, np.integer)):
+                raise TypeError(f"param of gate {self.name} must be an int index, got {self.param!r}")
+            if self.param < 0:
+                raise ValueError(f"param of gate {self.name} must be >= 0, got {self.param}")
+            object.__setattr__(self, "param", int(self.param))
+            if self.angle is not None:
+                raise ValueError(f"gate {self.name} has both param and angle; give one")
+        if self.angle is not None:
+            angle = np.asarray(self.angle, dtype=float)
+            if not np.all(np.isfinite(angle)):
+                raise ValueError(f"angle of gate {self.name} must be finite, got {self.angle!r}")
+            value = float(angle) if angle.ndim == 0 else tuple(float(a) for a in angle.ravel())
+            object.__setattr__(self, "angle", value)
+
+    @property
+    def qubits(self) -> tuple[int, ...]:
+        """The qubits the gate acts on, controls first (qutip-qip's compact-matrix order)."""
+        return self.controls + self.targets
+
+    def to_qutip(self, angle=None, label: bool = False):
+        """This gate as a qutip-qip gate object, with ``angle`` for a parametrized gate."""
+        value = self.angle if self.param is None else angle
+        arg_label = None
+        if label and self.param is not None:
+            arg_label = f"{self.name}(θ{str(self.param).translate(_PARAM_SUB)})"
+        qc = QubitCircuit(max(self.qubits) + 1)
+        try:
+            qc.add_gate(
+                self.name,
+                targets=list(self.targets),
+                controls=list(self.controls) or None,
+                arg_value=list(value) if isinstance(value, tuple) else value,
+                arg_label=arg_label,
+            )
+        except Exception as exc:  # qutip-qip raises assorted types for bad gates
+            raise ValueError(f"gate {self.name!r} on targets={self.targets}, "
+                             f"controls={self.controls} is not a valid qutip-qip gate: {exc}") from exc
+        return qc.gates[0]
+
+    def matrix(self, angle=None) -> np.ndarray:
+        """Dense compact matrix on ``self.qubits`` (shape (2**k, 2**k)), via qutip-qip."""
+        return self.to_qutip(angle).get_compact_qobj().full()
+
+    def to_dict(self) -> dict:
+        """JSON-ready description (see :meth:`from_dict`)."""
+        return {"name": self.name, "targets": list(self.targets), "controls": list(self.controls),
+                "param": self.param,
+                "angle": list(self.angle) if isinstance(self.angle, tuple) else self.angle}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Gate":
+        return cls(d["name"], tuple(d["targets"]), tuple(d.get("controls", ())),
+                   d.get("param"), d.get("angle"))
+
+
+@dataclass(frozen=True)
+class GateSpectrum:
+    """A parametrized gate written as U(θ) = V diag(exp(−iθλ)) V† (λ: generator eigenvalues)."""
+
+    eigvals: np.ndarray  # (m,) real
+    eigvecs: np.ndarray  # (m, m) unitary
+
+    @property
+    def spread(self) -> float:
+        """Largest frequency the gate adds to its parameter: max λ − min λ."""
+        return float(self.eigvals.max() - self.eigvals.min())
+
+    @property
+    def frequencies(self) -> np.ndarray:
+        """Distinct positive differences of eigenvalues (the gate's frequencies, rad⁻¹)."""
+        diffs = np.abs(self.eigvals[:, None] - self.eigvals[None, :]).ravel()
+        diffs = np.unique(np.round(diffs, 9))
+        return diffs[diffs > 1e-9]
+
+    def is_integer(self) -> bool:
+        """True if every frequency is an integer, i.e. the gate is 2π-periodic up to phase."""
+        freqs = self.frequencies
+        return bool(np.all(np.abs(freqs - np.round(freqs)) < 1e-9))
+
+
+def _gate_spectrum(gate: Gate) -> GateSpectrum:
+    """Generator of a one-angle gate, from qutip-qip matrices, verified at several angles.
+
+    U(θ) = exp(−iθA) is assumed; A = i·log U(θ₀)/θ₀ at a small θ₀ (no branch cut for
+    |λ| < π/θ₀) and the family is then checked against qutip-qip at other angles.
+    """
+    from scipy.linalg import eigh, logm
+
+    theta0 = 0.25
+    u0 = gate.matrix(theta0)
+    a = 1j * logm(u0) / theta0
+    a = (a + a.conj().T) / 2
+    eigvals, eigvecs = eigh(a)
+    for theta in (1.3, -2.2, 3.0, 0.0):
+        model = (eigvecs * np.exp(-1j * theta * eigvals)) @ eigvecs.conj().T
+        if not np.allclose(model, gate.matrix(theta), atol=1e-10, rtol=0):
+            raise ValueError(
+                f"gate {gate.name!r} with param={gate.param} is not a one-parameter rotation "
+                f"exp(−iθA); qbp can use it only with a fixed angle")
+    return GateSpectrum(eigvals, eigvecs)
+
+
+class Circuit:
+    """An n-qubit circuit: an ordered list of :class:`Gate`, started from |0…0⟩.
+
+    ``n_params`` is one more than the largest parameter index; every index below it must
+    be used by at least one gate (a free parameter that nothing uses is almost always a bug).
+    """
+
+    def __init__(self, n_qubits: int, gates: Sequence[Gate], n_params: int | None = None):
+        if isinstance(n_qubits, bool) or not isinstance(n_qubits, (int, np.integer)):
+            raise TypeError(f"n_qubits must be an int, got {n_qubits!r}")
+        if not 1 <= n_qubits <= MAX_QUBITS:
+            raise ValueError(f"n_qubits must be in 1..{MAX_QUBITS}, got {n_qubits}")
+        self.n_qubits = int(n_qubits)
+        gates = tuple(gates)
+        for g in gates:
+            if not isinstance(g, Gate):
+                raise TypeError(f"gates must be qbp.Gate objects, got {type(g).__name__}")
+            if max(g.qubits) >= self.n_qubits:
+                raise ValueError(f"gate {g.name} acts on qubit {max(g.qubits)} but the circuit "
+                                 f"has n_qubits={self.n_qubits}")
+        self.gates = gates
+        used = sorted({g.param for g in gates if g.param is not None})
+        n_used = used[-1] + 1 if used else 0
+        if n_params is None:
+            n_params = n_used
+        if n_params < n_used:
+            raise ValueError(f"a gate names parameter index {n_used - 1}, but n_params={n_params}")
+        missing = sorted(set(range(n_params)) - set(used))
+        if missing:
+            raise ValueError(f"parameter indices {missing} are used by no gate; indices must be "
+                             f"0..n_params-1 with each one used")
+        self.n_params = int(n_params)
+        for g in gates:  # fail early on unknown gate names or bad parametrized gates
+            g.to_qutip(0.0)
+        _ = self.spectra
+
+    # ----------------------------------------------------------------- structure
+    @property
+    def dim(self) -> int:
+        return 2 ** self.n_qubits
+
+    @cached_property
+    def spectra(self) -> tuple[GateSpectrum | None, ...]:
+        """Per gate: its generator spectrum if parametrized, else None."""
+        cache: dict = {}
+        out = []
+        for g in self.gates:
+            if g.param is None:
+                out.append(None)
+                continue
+            key = (g.name, len(g.controls), len(g.targets))
+            if key not in cache:
+                cache[key] = _gate_spectrum(g)
+            out.append(cache[key])
+        return tuple(out)
+
+    def param_gates(self, k: int) -> list[int]:
+        """Indices of the gates that use free parameter ``k``."""
+        return [i for i, g in enumerate(self.gates) if g.param == k]
+
+    @property
+    def sharing_degree(self) -> np.ndarray:
+        """Parametrized gates per free parameter, shape (n_params,)."""
+        return np.bincount([g.param for g in self.gates if g.param is not None],
+                           minlength=self.n_params)
+
+    @property
+    def max_frequencies(self) -> np.ndarray:
+        """K_k: the largest frequency of the landscape along each parameter, shape (d,)."""
+        k = np.zeros(self.n_params)
+        for g, s in zip(self.gates, self.spectra):
+            if s is not None:
+                k[g.param] += s.spread
+        return k
+
+    def is_periodic(self) -> bool:
+        """True if every parametrized gate has integer frequencies (landscape 2π-periodic)."""
+        return all(s is None or s.is_integer() for s in self.spectra)
+
+    # --------------------------------------------------------------- evaluation
+    def check_theta(self, theta, name: str = "theta") -> np.ndarray:
+        """``theta`` as a float array of shape (d,) or (B, d); clear errors otherwise."""
+        try:
+            arr = np.asarray(theta, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be an array of floats, got {type(theta).__name__}") from None
+        if arr.ndim not in (1, 2) or arr.shape[-1] != self.n_params:
+            raise ValueError(f"{name} must have shape ({self.n_params},) or (B, {self.n_params}) "
+                             f"for this circuit, got {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or infinite values")
+        return arr
+
+    def gate_angles(self, theta) -> list:
+        """The angle of every gate at parameters ``theta`` (shape (d,))."""
+        theta = self.check_theta(theta)
+        if theta.ndim != 1:
+            raise ValueError(f"theta must have shape ({self.n_params},), got {theta.shape}")
+        return [float(theta[g.param]) if g.param is not None else g.angle for g in self.gates]
+
+    def to_qutip(self, theta, label: bool = False) -> QubitCircuit:
+        """The circuit at parameters ``theta`` as a qutip-qip ``QubitCircuit``."""
+        qc = QubitCircuit(self.n_qubits)
+        for g, a in zip(self.gates, self.gate_angles(theta)):
+            qc.add_gate(g.to_qutip(a, label=label))
+        return qc
+
+    def unitary(self, theta) -> qutip.Qobj:
+        """The circuit's unitary at ``theta`` (QuTiP reference: product of qutip-qip gates)."""
+        u = qutip.qeye([2] * self.n_qubits)
+        for g, a in zip(self.gates, self.gate_angles(theta)):
+            u = _expand(g.to_qutip(a).get_compact_qobj(), g.qubits, self.n_qubits) * u
+        return u
+
+    def state(self, theta) -> qutip.Qobj:
+        """|ψ(θ)⟩ = U(θ)|0…0⟩ as a QuTiP ket (reference path)."""
+        return self.unitary(theta) * qutip.basis([2] * self.n_qubits, [0] * self.n_qubits)
+
+    # ---------------------------------------------------------------- metadata
+    def to_dict(self) -> dict:
+        return {"n_qubits": self.n_qubits, "n_params": self.n_params,
+                "gates": [g.to_dict() for g in self.gates]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Circuit":
+        return cls(d["n_qubits"], [Gate.from_dict(g) for g in d["gates"]], d.get("n_params"))
+
+    def __eq__(self, other):
+        return isinstance(other, Circuit) and self.to_dict() == other.to_dict()
+
+    def __hash__(self):
+        return hash((self.n_qubits, self.n_params, self.gates))
+
+    def __repr__(self):
+        return (f"Circuit(n_qubits={self.n_qubits}, n_params={self.n_params}, "
+                f"gates={len(self.gates)})")
+
+
+def _expand(op: qutip.Qobj, qubits: tuple[int, ...], n_qubits: int) -> qutip.Qobj:
+    """Compact operator on ``qubits`` expanded to the full register (qutip-qip)."""
+    from qutip_qip.operations import expand_operator
+
+    return expand_operator(op, dims=[2] * n_qubits, targets=list(qubits))
+
+
+def default_circuit(n_qubits: int = 2, layers: int = 1, sharing: str = "type") -> Circuit:
+    """The paper's default circuit (SPEC §2): per layer RY on all qubits, RZ on all, CNOT chain.
+
+    ``sharing``: ``"type"`` (every RY uses θ₀, every RZ θ₁; d = 2), ``"layer"`` (gate position
+    shared across layers; d = 2n) or ``"none"`` (d = 2nL).
+    """
+    if isinstance(layers, bool) or not isinstance(layers, (int, np.integer)):
+        raise TypeError(f"layers must be an int, got {layers!r}")
+    if layers < 1:
+        raise ValueError(f"layers must be >= 1, got {layers}")
+    if sharing not in SHARING_SCHEMES:
+        raise ValueError(f"sharing must be one of {SHARING_SCHEMES}, got {sharing!r}")
+    if isinstance(n_qubits, bool) or not isinstance(n_qubits, (int, np.integer)):
+        raise TypeError(f"n_qubits must be an int, got {n_qubits!r}")
+    if not 1 <= n_qubits <= MAX_QUBITS:
+        raise ValueError(f"n_qubits must be in 1..{MAX_QUBITS}, got {n_qubits}")
+    n = int(n_qubits)
+    gates = []
+    for layer in range(layers):
+        for kind, name in enumerate(("RY", "RZ")):
+            for q in range(n):
+                if sharing == "type":
+                    p = kind
+                elif sharing == "layer":
+                    p = kind * n + q
+                else:
+                    p = layer * 2 * n + kind * n + q
+                gates.append(Gate(name, (q,), param=p))
+        gates.extend(Gate("CNOT", (q + 1,), (q,)) for q in range(n - 1))
+    return Circuit(n, gates)
+
+
+def _qubit_tuple(value, name: str) -> tuple[int, ...]:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (value,)
+    try:
+        out = tuple(int(v) for v in value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a qubit index or a sequence of them, got {value!r}") from None
+    if any(v < 0 for v in out):
+        raise ValueError(f"{name} must be non-negative qubit indices, got {out}")
+    return out

@@ -1,0 +1,134 @@
+"""Costs: expectation values of Hermitian observables (SPEC §3).
+
+Every cost qbp knows is C(θ) = ⟨ψ(θ)|O|ψ(θ)⟩ for a Hermitian ``O``: the energy (O = H),
+the infidelity to φ (O = 1 − |φ⟩⟨φ|), and the global and local costs of Cerezo et al.
+2021. Engines only need ``O``; the QuTiP path (``cost(circuit, theta)``) is the reference.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import qutip
+import scipy.sparse as sp
+
+from .circuit import MAX_QUBITS, Circuit
+
+__all__ = ["ObservableCost", "EnergyCost", "InfidelityCost", "GlobalCost", "LocalCost"]
+
+
+def _qubit_dims(op: qutip.Qobj, name: str) -> int:
+    """Number of qubits an operator or ket acts on; error if it is not a qubit register."""
+    dims = op.dims[0]
+    if any(d != 2 for d in dims) or not 1 <= len(dims) <= MAX_QUBITS:
+        raise ValueError(f"{name} must act on 1..{MAX_QUBITS} qubits (dims [2, 2, …]), got dims {op.dims}")
+    return len(dims)
+
+
+class ObservableCost:
+    """C(θ) = ⟨ψ(θ)|O|ψ(θ)⟩ for a Hermitian QuTiP operator ``observable`` (SPEC §3)."""
+
+    kind = "observable"
+
+    def __init__(self, observable: qutip.Qobj, name: str = "observable"):
+        if not isinstance(observable, qutip.Qobj):
+            raise TypeError(f"{name} must be a qutip.Qobj, got {type(observable).__name__}")
+        if not observable.isoper or observable.shape[0] != observable.shape[1]:
+            raise ValueError(f"{name} must be a square operator, got shape {observable.shape}")
+        self.n_qubits = _qubit_dims(observable, name)
+        dense_diff = (observable - observable.dag()).norm("max") if observable.shape[0] else 0
+        if dense_diff > 1e-10 * max(1.0, observable.norm("max")):
+            raise ValueError(f"{name} must be Hermitian (max |O − O†| = {dense_diff:.3g})")
+        self.observable = observable
+
+    @cached_property
+    def matrix(self) -> sp.csr_matrix:
+        """O as a SciPy CSR matrix (2**n × 2**n), what the fast engines use."""
+        return sp.csr_matrix(self.observable.to("csr").data.as_scipy())
+
+    @cached_property
+    def minimum(self) -> float:
+        """Exact global minimum over all states: the lowest eigenvalue of O."""
+        return float(np.linalg.eigvalsh(self.observable.full())[0])
+
+    def check_circuit(self, circuit: Circuit) -> None:
+        if circuit.n_qubits != self.n_qubits:
+            raise ValueError(f"circuit has n_qubits={circuit.n_qubits} but the cost acts on "
+                             f"{self.n_qubits} qubits (dimension mismatch)")
+
+    def __call__(self, circuit: Circuit, theta) -> float:
+        """Reference value: QuTiP unitary of the circuit at ``theta`` (shape (d,)), then ⟨O⟩."""
+        self.check_circuit(circuit)
+        return float(qutip.expect(self.observable, circuit.state(theta)))
+
+    def describe(self) -> dict:
+        """JSON-ready description, stored with every result."""
+        return {"kind": self.kind, "n_qubits": self.n_qubits}
+
+    def __repr__(self):
+        return f"{type(self).__name__}(n_qubits={self.n_qubits})"
+
+
+class EnergyCost(ObservableCost):
+    """Energy ⟨ψ|H|ψ⟩ of a Hermitian Hamiltonian ``H``; ``minimum`` is the ground energy E₀."""
+
+    kind = "energy"
+
+    def __init__(self, H: qutip.Qobj, label: str = "H"):
+        super().__init__(H, name="H")
+        self.label = label
+
+    def describe(self) -> dict:
+        return {**super().describe(), "label": self.label}
+
+
+class InfidelityCost(ObservableCost):
+    """Infidelity 1 − |⟨φ|ψ(θ)⟩|² to a normalised target ket φ."""
+
+    kind = "infidelity"
+
+    def __init__(self, target: qutip.Qobj):
+        if not isinstance(target, qutip.Qobj):
+            raise TypeError(f"target must be a qutip.Qobj ket, got {type(target).__name__}")
+        if not target.isket:
+            raise ValueError(f"target must be a ket, got a Qobj of type {target.type!r}")
+        _qubit_dims(target, "target")
+        norm = target.norm()
+        if abs(norm - 1) > 1e-10:
+            raise ValueError(f"target must be normalised, got norm {norm:.12g}")
+        self.target = target
+        eye = qutip.qeye(target.dims[0])
+        super().__init__(eye - target.proj(), name="target")
+
+
+class GlobalCost(ObservableCost):
+    """Global cost 1 − |⟨0…0|ψ⟩|² (Cerezo et al. 2021)."""
+
+    kind = "global"
+
+    def __init__(self, n_qubits: int):
+        _check_n(n_qubits)
+        zero = qutip.basis([2] * n_qubits, [0] * n_qubits)
+        super().__init__(qutip.qeye([2] * n_qubits) - zero.proj(), name="global cost")
+
+
+class LocalCost(ObservableCost):
+    """Local cost 1 − (1/n) Σᵢ ⟨ψ| |0⟩⟨0|ᵢ |ψ⟩ (Cerezo et al. 2021)."""
+
+    kind = "local"
+
+    def __init__(self, n_qubits: int):
+        _check_n(n_qubits)
+        p0 = qutip.basis(2, 0).proj()
+        terms = [qutip.tensor([p0 if j == i else qutip.qeye(2) for j in range(n_qubits)])
+                 for i in range(n_qubits)]
+        op = qutip.qeye([2] * n_qubits) - sum(terms[1:], terms[0]) / n_qubits
+        super().__init__(op, name="local cost")
+
+
+def _check_n(n_qubits) -> None:
+    if isinstance(n_qubits, bool) or not isinstance(n_qubits, (int, np.integer)):
+        raise TypeError(f"n_qubits must be an int, got {n_qubits!r}")
+    if not 1 <= n_qubits <= MAX_QUBITS:
+        raise ValueError(f"n_qubits must be in 1..{MAX_QUBITS}, got {n_qubits}")

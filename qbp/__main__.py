@@ -1,0 +1,7 @@
+"""``python -m qbp``: the same command line as the ``qbp`` script."""
+
+import sys
+
+from qbp.cli import main
+
+sys.exit(main())

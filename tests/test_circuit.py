@@ -1,0 +1,98 @@
+"""Circuits, sharing schemes and their validation (SPEC §2, §10)."""
+
+import numpy as np
+import pytest
+import qutip
+
+import qbp
+from qbp import Circuit, Gate
+
+
+@pytest.mark.parametrize("sharing,d,degree", [("type", 2, 6), ("layer", 6, 2), ("none", 12, 1)])
+def test_sharing_schemes(sharing, d, degree):
+    circuit = qbp.default_circuit(3, 2, sharing)
+    assert circuit.n_params == d
+    assert np.all(circuit.sharing_degree == degree)
+    assert len(circuit.gates) == 2 * (3 + 3 + 2)
+
+
+def test_default_layer_structure():
+    circuit = qbp.default_circuit(3, 1)
+    names = [(g.name, g.targets, g.controls, g.param) for g in circuit.gates]
+    assert names == [("RY", (0,), (), 0), ("RY", (1,), (), 0), ("RY", (2,), (), 0),
+                     ("RZ", (0,), (), 1), ("RZ", (1,), (), 1), ("RZ", (2,), (), 1),
+                     ("CNOT", (1,), (0,), None), ("CNOT", (2,), (1,), None)]
+
+
+def test_unitary_matches_qutip_qip_circuit():
+    circuit = qbp.default_circuit(3, 2, "layer")
+    theta = np.random.default_rng(1).uniform(-np.pi, np.pi, circuit.n_params)
+    ours = circuit.unitary(theta)
+    theirs = circuit.to_qutip(theta).compute_unitary()
+    assert (ours - theirs).norm("max") < 1e-12
+    assert (ours * ours.dag() - qutip.qeye([2] * 3)).norm("max") < 1e-12
+
+
+def test_to_qutip_labels_parameters():
+    qc = qbp.default_circuit(2, 1).to_qutip([0.1, 0.2], label=True)
+    labels = [g.arg_label for g in qc.gates]
+    assert labels[:4] == ["RY(θ₀)", "RY(θ₀)", "RZ(θ₁)", "RZ(θ₁)"]
+    assert labels[4] is None
+
+
+def test_fixed_angle_gate():
+    circuit = Circuit(1, [Gate("RX", (0,), angle=np.pi)])
+    assert circuit.n_params == 0
+    state = circuit.state(np.zeros(0)).full().ravel()
+    assert abs(state[1]) == pytest.approx(1)
+
+
+def test_round_trip_dict():
+    circuit = Circuit(2, [Gate("RX", 0, angle=0.3), Gate("CZ", 1, 0), Gate("RY", 1, param=0)])
+    assert Circuit.from_dict(circuit.to_dict()) == circuit
+
+
+class TestBadInput:
+    def test_n_qubits(self):
+        with pytest.raises(ValueError, match="n_qubits"):
+            qbp.default_circuit(0)
+        with pytest.raises(ValueError, match="n_qubits"):
+            qbp.default_circuit(qbp.MAX_QUBITS + 1)
+        with pytest.raises(TypeError, match="n_qubits"):
+            qbp.default_circuit(2.0)
+
+    def test_layers_and_sharing(self):
+        with pytest.raises(ValueError, match="layers"):
+            qbp.default_circuit(2, 0)
+        with pytest.raises(ValueError, match="sharing"):
+            qbp.default_circuit(2, 1, "some")
+
+    def test_param_index_out_of_range(self):
+        with pytest.raises(ValueError, match="n_params"):
+            Circuit(1, [Gate("RY", 0, param=3)], n_params=2)
+        with pytest.raises(ValueError, match="used by no gate"):
+            Circuit(1, [Gate("RY", 0, param=1)])
+        with pytest.raises(ValueError, match="param"):
+            Gate("RY", 0, param=-1)
+
+    def test_gate_errors(self):
+        with pytest.raises(ValueError, match="not a valid qutip-qip gate"):
+            Circuit(1, [Gate("NOPE", 0)])
+        with pytest.raises(ValueError, match="qubit 3"):
+            Circuit(2, [Gate("X", 3)])
+        with pytest.raises(ValueError, match="both param and angle"):
+            Gate("RY", 0, param=0, angle=1.0)
+        with pytest.raises(ValueError, match="distinct"):
+            Gate("CNOT", 0, 0)
+        with pytest.raises(ValueError, match="QASMU"):  # three angles: cannot take one parameter
+            Gate("QASMU", 0, param=0)
+
+    @pytest.mark.parametrize("theta,match", [([0.1], "shape"), ([0.1, np.nan], "NaN"),
+                                             ([[0.1, 0.2, 0.3]], "shape"), ("ab", "floats")])
+    def test_theta(self, theta, match):
+        circuit = qbp.default_circuit()
+        cost = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+        with pytest.raises((ValueError, TypeError), match=match):
+            cost(circuit, theta)
+        with pytest.raises((ValueError, TypeError), match=match):
+            qbp.evaluate(circuit, cost, theta)

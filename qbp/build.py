@@ -157,9 +157,8 @@ def parse_value(text: str, name: str = "") -> Any:
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
-        raise UsageError(
-            f"malformed -p {name} value '{text}': not valid YAML (quote it to pass a string)".replace("  ", " ")
-        ) from None
+        where = f"-p {name} value" if name else "value"
+        raise UsageError(f"malformed {where} '{text}': not valid YAML (quote it to pass a string)") from None
     # Dates and other YAML-only types would not survive papermill's translation: keep the text.
     return value if isinstance(value, (str, int, float, bool, list, dict, type(None))) else text
 
@@ -239,10 +238,14 @@ def execute(source: Path, output: Path, parameters: dict[str, Any], progress: bo
         )
     except PapermillExecutionError as err:
         first_line = next((line for line in err.source.splitlines() if line.strip()), "")
+        evalue = " ".join(str(err.evalue).split())
         raise BuildFailed(
             f"notebook {source.stem} failed in cell In [{err.exec_count}] ({first_line[:60]!r}): "
-            f"{err.ename}: {err.evalue}; partially executed notebook: {_relative(output)}"
+            f"{err.ename}: {evalue}; partially executed notebook: {_relative(output)}"
         ) from None
+    except Exception as err:  # the kernel died, timed out or could not start
+        message = " ".join(str(err).split())[:300]
+        raise BuildFailed(f"notebook {source.stem} could not be executed: {type(err).__name__}: {message}") from err
 
 
 def run(

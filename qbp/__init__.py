@@ -7,6 +7,7 @@ __version__ = "0.1.0"
 
 from .circuit import MAX_QUBITS, SHARING_SCHEMES, Circuit, Gate, default_circuit
 from .cost import EnergyCost, GlobalCost, InfidelityCost, LocalCost, ObservableCost
+from .deceptiveness import Basins, basins, deceptive_mask, deceptiveness_ratio
 from .engines import METHODS, evaluate
 from .fourier import FourierSeries, fourier_series
 from .gradients import finite_difference, gradient_magnitude, grid_difference, parameter_shift
@@ -21,4 +22,5 @@ __all__ = [
     "evaluate", "FourierSeries", "fourier_series",
     "parameter_shift", "finite_difference", "grid_difference", "gradient_magnitude",
     "Landscape", "grid_axis", "sample_landscape", "load_landscape",
+    "Basins", "basins", "deceptive_mask", "deceptiveness_ratio",
 ]

@@ -41,13 +41,26 @@ class Landscape:
     """Cost ``values`` (R,)*d and exact ``gradient`` (d,)+(R,)*d per radian on the grid ``axes``.
 
     ``meta`` keeps what made it: circuit, cost, resolution, method and qbp version.
+    ``circuit`` is None for a synthetic landscape built from a formula (see :meth:`from_function`).
     """
 
     values: np.ndarray
     gradient: np.ndarray | None
     axes: tuple[np.ndarray, ...]
-    circuit: Circuit
+    circuit: Circuit | None = None
     meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_function(cls, f, grad, resolution: int, n_params: int) -> "Landscape":
+        """A synthetic landscape: ``f(*thetas)`` and ``grad(*thetas)`` (a list of d arrays)
+        evaluated on the R^d grid — for tests and teaching examples."""
+        r = check_resolution(resolution)
+        axes = tuple(grid_axis(r) for _ in range(n_params))
+        mesh = np.meshgrid(*axes, indexing="ij")
+        gradient = None if grad is None else np.stack([np.broadcast_to(g, mesh[0].shape)
+                                                       for g in grad(*mesh)])
+        values = np.broadcast_to(f(*mesh), mesh[0].shape).astype(float)
+        return cls(values, gradient, axes, None, {"resolution": r, "method": "function"})
 
     @property
     def resolution(self) -> int:
@@ -77,7 +90,7 @@ class Landscape:
         path = Path(path)
         if path.suffix != ".npz":
             path = path.with_suffix(".npz")
-        meta = {**self.meta, "circuit": self.circuit.to_dict()}
+        meta = {**self.meta, "circuit": self.circuit.to_dict() if self.circuit else None}
         arrays = {"values": self.values, "meta": np.array(json.dumps(meta))}
         if self.gradient is not None:
             arrays["gradient"] = self.gradient
@@ -99,9 +112,10 @@ def load_landscape(path) -> Landscape:
     """Read a landscape written by :meth:`Landscape.save`."""
     with np.load(Path(path), allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
-        circuit = Circuit.from_dict(meta.pop("circuit"))
-        d = circuit.n_params
-        axes = tuple(data[f"axis{k}"] for k in range(d))
+        circuit = meta.pop("circuit")
+        circuit = Circuit.from_dict(circuit) if circuit else None
+        axes = tuple(data[name] for name in sorted((f for f in data.files if f.startswith("axis")),
+                                                   key=lambda f: int(f[4:])))
         gradient = data["gradient"] if "gradient" in data.files else None
         return Landscape(data["values"], gradient, axes, circuit, meta)
 

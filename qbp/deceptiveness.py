@@ -1,0 +1,171 @@
+"""Deceptiveness of a sampled landscape: where does a tiny gradient step lead? (SPEC §5)
+
+Our reading of the paper's Algorithm 1. Every grid point p gets a successor: the
+neighbour one grid step along the descent direction (the compass direction nearest to
+−∇C, in d dimensions each axis whose |g_k| ≥ tan(π/8)·max|g| moves by −sign g_k), if that
+neighbour is strictly lower; otherwise p is a sink, a local minimum of the gradient flow at
+this resolution. Following successors leads every point to its sink σ(p) — computed for the
+whole grid at once by pointer jumping (σ ← σ[σ], ~log₂ of the longest path rounds), with
+no Python loop over points or paths. p is deceptive iff C(σ(p)) > C_min + tol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .gradients import grid_difference
+from .landscape import Landscape
+
+__all__ = ["Basins", "basins", "deceptive_mask", "deceptiveness_ratio", "RULES", "GRADIENTS"]
+
+RULES = ("gradient", "steepest")
+GRADIENTS = ("exact", "grid")
+_TAN_PI_8 = np.tan(np.pi / 8)
+
+
+@dataclass(frozen=True, eq=False)
+class Basins:
+    """The descent structure of a landscape: each point's sink and the basins they drain.
+
+    ``sink``: flat grid index of σ(p) for every point, shape (R,)*d.
+    ``sinks``: flat indices of the sinks (local minima at this resolution), sorted.
+    ``sizes``: points draining into each sink, aligned with ``sinks``.
+    ``sink_values``: C at each sink, aligned with ``sinks``.
+    """
+
+    sink: np.ndarray
+    sinks: np.ndarray
+    sizes: np.ndarray
+    sink_values: np.ndarray
+    values: np.ndarray
+    rule: str
+    gradient: str
+
+    @property
+    def n_sinks(self) -> int:
+        return len(self.sinks)
+
+    def threshold(self, tol: float, relative: bool = False) -> float:
+        """C_min + tol (absolute, cost units) or C_min + tol·(C_max − C_min) (relative)."""
+        tol = check_tol(tol)
+        c_min, c_max = float(self.values.min()), float(self.values.max())
+        return c_min + (tol * (c_max - c_min) if relative else tol)
+
+    def deceptive(self, tol: float, relative: bool = False) -> np.ndarray:
+        """Boolean mask (R,)*d: True where the descent path ends above C_min + tol."""
+        good = self.sink_values <= self.threshold(tol, relative)
+        label = np.searchsorted(self.sinks, self.sink.ravel())
+        return ~good[label].reshape(self.values.shape)
+
+    def ratio(self, tol: float, relative: bool = False) -> float:
+        """Deceptive points / all points, in [0, 1]."""
+        good = self.sink_values <= self.threshold(tol, relative)
+        return float(self.sizes[~good].sum() / self.values.size)
+
+
+def check_tol(tol) -> float:
+    try:
+        tol = float(tol)
+    except (TypeError, ValueError):
+        raise TypeError(f"tol must be a number >= 0, got {tol!r}") from None
+    if not np.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    return tol
+
+
+#: A gradient below this fraction of the landscape's largest is zero (round-off at
+#: stationary points would otherwise pick a random direction at saddles).
+ZERO_GRADIENT = 1e-12
+
+
+def _successor_offsets(g: np.ndarray) -> np.ndarray:
+    """Per point the step in {−1, 0, 1}^d nearest to −g (shape (d, …), int8); 0 where g = 0."""
+    mag = np.abs(g)
+    gmax = mag.max(axis=0)
+    move = (mag >= _TAN_PI_8 * gmax) & (gmax > ZERO_GRADIENT * gmax.max())
+    return np.where(move, -np.sign(g), 0).astype(np.int8)
+
+
+def _shifted_index(shape, offsets) -> np.ndarray:
+    """Flat index of p + offset(p) with periodic wrap; ``offsets`` (d, …) int8."""
+    r = np.array(shape)
+    dtype = np.int32 if np.prod(r, dtype=float) < 2**31 else np.int64
+    flat = np.zeros(shape, dtype=dtype)
+    stride = 1
+    for k in reversed(range(len(shape))):
+        idx = np.arange(shape[k], dtype=dtype).reshape((-1,) + (1,) * (len(shape) - k - 1))
+        flat += ((idx + offsets[k]) % shape[k]).astype(dtype) * dtype(stride)
+        stride *= shape[k]
+    return flat
+
+
+def _steepest_successor(values: np.ndarray) -> np.ndarray:
+    """Flat index of the lowest of the 3^d − 1 neighbours (ties: first in offset order)."""
+    d = values.ndim
+    best_val = np.full(values.shape, np.inf)
+    best_idx = None
+    for off in np.ndindex(*(3,) * d):
+        off = np.array(off) - 1
+        if not off.any():
+            continue
+        offsets = np.broadcast_to(off.reshape((d,) + (1,) * d), (d,) + values.shape).astype(np.int8)
+        idx = _shifted_index(values.shape, offsets)
+        val = values.ravel()[idx]
+        better = val < best_val
+        best_val = np.where(better, val, best_val)
+        best_idx = idx if best_idx is None else np.where(better, idx, best_idx)
+    return best_idx
+
+
+def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact") -> Basins:
+    """Successors, sinks and basin sizes of ``landscape`` (SPEC §5).
+
+    ``rule``: ``"gradient"`` (step along the compass direction of −∇C) or ``"steepest"``
+    (step to the lowest neighbour). ``gradient``: ``"exact"`` (the landscape's exact
+    gradient) or ``"grid"`` (periodic central differences of the values).
+    """
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"landscape must be a qbp.Landscape, got {type(landscape).__name__}")
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+    if gradient not in GRADIENTS:
+        raise ValueError(f"gradient must be one of {GRADIENTS}, got {gradient!r}")
+    values = landscape.values
+    if rule == "steepest":
+        target = _steepest_successor(values)
+    else:
+        if gradient == "exact":
+            if landscape.gradient is None:
+                raise ValueError("landscape has no gradient (sampled with gradient=False); "
+                                 "sample it with its gradient or pass gradient='grid'")
+            g = landscape.gradient
+        else:
+            g = grid_difference(values)
+        target = _shifted_index(values.shape, _successor_offsets(g))
+    flat_values = values.ravel()
+    here = np.arange(values.size, dtype=target.dtype)
+    # A step is taken only if it strictly lowers C: paths strictly decrease, so they end.
+    succ = np.where(flat_values[target.ravel()] < flat_values, target.ravel(), here)
+    while True:  # pointer jumping: after m rounds succ points 2**m steps ahead (or to the sink)
+        nxt = succ[succ]
+        if np.array_equal(nxt, succ):
+            break
+        succ = nxt
+    sinks, sizes = np.unique(succ, return_counts=True)
+    return Basins(succ.reshape(values.shape), sinks, sizes, flat_values[sinks], values, rule, gradient)
+
+
+def deceptive_mask(landscape: Landscape, tol: float, relative: bool = False, *,
+                   rule: str = "gradient", gradient: str = "exact") -> np.ndarray:
+    """Boolean mask (R,)*d of deceptive points: descent ends above C_min + tol (SPEC §5)."""
+    check_tol(tol)
+    return basins(landscape, rule, gradient).deceptive(tol, relative)
+
+
+def deceptiveness_ratio(landscape: Landscape, tol: float, relative: bool = False, *,
+                        rule: str = "gradient", gradient: str = "exact") -> float:
+    """Fraction of grid points that are deceptive, in [0, 1] (SPEC §5)."""
+    check_tol(tol)
+    return basins(landscape, rule, gradient).ratio(tol, relative)

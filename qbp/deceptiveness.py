@@ -81,11 +81,22 @@ ZERO_GRADIENT = 1e-12
 
 
 def _successor_offsets(g: np.ndarray) -> np.ndarray:
-    """Per point the step in {−1, 0, 1}^d nearest to −g (shape (d, …), int8); 0 where g = 0."""
-    mag = np.abs(g)
-    gmax = mag.max(axis=0)
-    move = (mag >= _TAN_PI_8 * gmax) & (gmax > ZERO_GRADIENT * gmax.max())
-    return np.where(move, -np.sign(g), 0).astype(np.int8)
+    """Per point the step in {−1, 0, 1}^d nearest to −g (shape (d, …), int8); 0 where g = 0.
+
+    Works one axis at a time so that the temporaries stay at one float array of the grid.
+    """
+    gmax = np.abs(g[0])
+    for gk in g[1:]:
+        np.maximum(gmax, np.abs(gk), out=gmax)
+    threshold = _TAN_PI_8 * gmax
+    threshold[gmax <= ZERO_GRADIENT * gmax.max()] = np.inf  # stationary: no move
+    del gmax
+    offsets = np.zeros(g.shape, dtype=np.int8)
+    for k, gk in enumerate(g):
+        move = np.abs(gk) >= threshold
+        offsets[k][move & (gk > 0)] = -1
+        offsets[k][move & (gk < 0)] = 1
+    return offsets
 
 
 def _shifted_index(shape, offsets) -> np.ndarray:

@@ -64,9 +64,14 @@ class FourierSeries:
         return outs[0], np.stack(outs[1:], axis=1)
 
     def on_grid(self, axes: list[np.ndarray], gradient: bool = True):
-        """Values (R_0, …) and gradient (d, R_0, …) per radian on the product grid ``axes``."""
-        outs = []
-        for deriv in (None, *range(self.n_params)) if gradient else (None,):
+        """Values (R_0, …) and gradient (d, R_0, …) per radian on the product grid ``axes``.
+
+        Costs about (d+1)·R^d·2(2K_last+1) flops; outputs are written in place (no copies).
+        """
+        shape = tuple(len(a) for a in axes)
+        derivs = (None, *range(self.n_params)) if gradient else (None,)
+        out = np.empty((len(derivs),) + shape)
+        for slot, deriv in enumerate(derivs):
             mats = self._bases(axes, deriv)
             acc = self.coefficients
             for e in mats[:-1]:  # contract the leading axis, append the grid axis at the end
@@ -75,9 +80,8 @@ class FourierSeries:
             e = mats[-1]
             acc = np.moveaxis(acc, 0, -1)
             stacked = np.concatenate([acc.real, -acc.imag], axis=-1)
-            outs.append(stacked @ np.concatenate([e.real, e.imag], axis=1).T)
-        values = outs[0]
-        return values, (np.stack(outs[1:]) if gradient else None)
+            np.matmul(stacked, np.concatenate([e.real, e.imag], axis=1).T, out=out[slot])
+        return out[0], (out[1:] if gradient else None)
 
 
 def fourier_series(circuit: Circuit, observable, max_coefficients: int = MAX_COEFFICIENTS

@@ -1,0 +1,98 @@
+"""Verdicts on the paper's claims (SPEC §8), computed from a chapter's data.
+
+A :class:`Verdict` is one entry of the claims scoreboard: the claim id (``"C1"`` … ``"C7"``),
+one of :data:`VERDICTS`, a one-sentence reason and the numbers it rests on. Each rule is
+stated in its function's docstring; chapters repeat it in an "Our reading of the paper" note.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from scipy.stats import ConstantInputWarning, spearmanr
+
+__all__ = ["VERDICTS", "Verdict", "c1_verdict"]
+
+#: The three possible verdicts, strongest first.
+VERDICTS = ("holds", "partly", "does not hold")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A claim's verdict with the reason and the numbers behind it."""
+
+    claim: str
+    verdict: str
+    reason: str
+    numbers: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def c1_verdict(sharing_degrees, excess, *, factor_holds: float = 100.0,
+               factor_partly: float = 10.0, rho_max: float = -0.5,
+               floor: float = 1e-12) -> Verdict:
+    """C1: more sharing at a fixed number of free parameters improves the global minimum by
+    orders of magnitude.
+
+    Inputs: the sharing degrees (e.g. n·L for L = 1 … 6 with ``"type"`` sharing) and the
+    excess energies C* − E₀ of the refined global minimum at each. Excess energies below
+    ``floor`` are treated as ``floor`` (numerically zero); at least two points are needed,
+    and with few points the trend says little. The rule:
+
+    - *improvement factor* F = excess at the smallest degree / smallest excess;
+    - *trend* ρ = Spearman rank correlation between degree and log excess;
+    - **holds** if F ≥ ``factor_holds`` (100: two orders of magnitude) and ρ ≤ ``rho_max``
+      (−0.5: excess decreasing with sharing);
+    - **partly** if F ≥ ``factor_partly`` (10) or ρ ≤ ``rho_max``, but not both of the above;
+    - **does not hold** otherwise.
+    """
+    degrees = np.asarray(sharing_degrees, dtype=float)
+    excess = np.asarray(excess, dtype=float)
+    if degrees.ndim != 1 or degrees.shape != excess.shape or len(degrees) < 2:
+        raise ValueError(f"sharing_degrees and excess must be 1-D of equal length >= 2, got "
+                         f"shapes {degrees.shape} and {excess.shape}")
+    if not (np.all(np.isfinite(degrees)) and np.all(np.isfinite(excess))):
+        raise ValueError("sharing_degrees and excess must be finite")
+    if np.any(excess < -1e-9):
+        raise ValueError(f"excess energies must be >= 0 (C* − E₀), got min {excess.min():.3g}")
+    order = np.argsort(degrees, kind="stable")
+    degrees, excess = degrees[order], np.maximum(excess[order], floor)
+
+    baseline = float(excess[0])
+    best = int(np.argmin(excess))
+    factor = baseline / float(excess[best])
+    with warnings.catch_warnings():  # constant excess: ρ is NaN, i.e. no trend
+        warnings.simplefilter("ignore", ConstantInputWarning)
+        rho = float(spearmanr(degrees, np.log10(excess)).statistic)
+    decreasing = bool(np.isfinite(rho) and rho <= rho_max)
+
+    if factor >= factor_holds and decreasing:
+        verdict = "holds"
+    elif factor >= factor_partly or decreasing:
+        verdict = "partly"
+    else:
+        verdict = "does not hold"
+    if best == 0:
+        gain = (f"no larger sharing degree improves on the excess energy {baseline:.2g} at "
+                f"degree {degrees[0]:g}")
+    else:
+        gain = (f"the lowest excess energy, {excess[best]:.2g} at sharing degree "
+                f"{degrees[best]:g}, improves on the {baseline:.2g} at degree {degrees[0]:g} "
+                f"by a factor {factor:.3g} ({np.log10(factor):.2g} orders of magnitude)")
+    reason = (f"{gain}; 'holds' needs a factor {factor_holds:g} and a decreasing trend, and the "
+              f"rank correlation between degree and log excess is ρ = {rho:.2f} "
+              f"(decreasing means ρ ≤ {rho_max:g})")
+    numbers = {"sharing_degrees": degrees.tolist(), "excess": excess.tolist(),
+               "baseline_excess": baseline, "best_excess": float(excess[best]),
+               "best_degree": float(degrees[best]), "improvement_factor": factor,
+               "orders_of_magnitude": float(np.log10(factor)), "spearman_rho": rho,
+               "factor_holds": factor_holds, "factor_partly": factor_partly, "rho_max": rho_max}
+    return Verdict("C1", verdict, reason, numbers)

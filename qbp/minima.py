@@ -1,0 +1,79 @@
+"""The refined global minimum C* of a landscape (SPEC §6).
+
+A grid minimum is only as good as the grid: at R = 360 it can sit up to half a degree from the
+true minimum. :func:`refine_minimum` polishes the best grid candidates with a local optimizer
+using exact values and gradients, so C* does not depend on the resolution.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize
+
+from .cost import ObservableCost
+from .engines import evaluate
+from .landscape import Landscape
+
+__all__ = ["refine_minimum", "grid_local_minima"]
+
+
+def grid_local_minima(values: np.ndarray) -> np.ndarray:
+    """Flat indices of the periodic grid's local minima (no axis neighbour lower), lowest first."""
+    values = np.asarray(values, dtype=float)
+    is_min = np.ones(values.shape, dtype=bool)
+    for k in range(values.ndim):
+        for shift in (1, -1):
+            is_min &= values <= np.roll(values, shift, axis=k)
+    flat = np.flatnonzero(is_min)
+    return flat[np.argsort(values.ravel()[flat], kind="stable")]
+
+
+def refine_minimum(landscape: Landscape, cost: ObservableCost, n_starts: int = 5,
+                   method: str = "fourier") -> tuple[np.ndarray, float]:
+    """Refined global minimum (θ*, C*) of ``landscape``'s circuit under ``cost``.
+
+    Starts: the ``n_starts`` lowest local minima of the grid (so starts lie in different
+    basins), topped up with the lowest remaining grid points if there are fewer. Each is
+    polished by ``scipy.optimize.minimize`` (L-BFGS-B, ``jac=True``) with exact values and
+    gradients from :func:`qbp.evaluate` with ``method`` (``"fourier"``: the Fourier series is
+    computed once and reused). Returns θ* wrapped to [−π, π) (shape (d,)) and C* =
+    min(best polished value, grid minimum). Costs a few hundred exact evaluations per start.
+    """
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"landscape must be a qbp.Landscape, got {type(landscape).__name__}")
+    if isinstance(n_starts, bool) or not isinstance(n_starts, (int, np.integer)) or n_starts < 1:
+        raise ValueError(f"n_starts must be a positive int, got {n_starts!r}")
+    circuit = landscape.circuit
+    if method == "fourier":
+        from .fourier import fourier_series
+
+        series = fourier_series(circuit, cost.matrix)  # refuses non-periodic circuits
+
+        def value_and_grad(theta):
+            values, grads = series.evaluate(theta[None, :])
+            return float(values[0]), grads[0]
+    else:
+        def value_and_grad(theta):
+            value, grad = evaluate(circuit, cost, theta, method=method)
+            return float(value), np.asarray(grad, dtype=float)
+
+    values = landscape.values
+    candidates = list(grid_local_minima(values)[:n_starts])
+    if len(candidates) < n_starts:
+        taken = set(candidates)
+        for i in np.argsort(values.ravel(), kind="stable"):
+            if len(candidates) == n_starts:
+                break
+            if i not in taken:
+                candidates.append(i)
+
+    best_theta, best_value = landscape.min_theta, landscape.min_value
+    for flat in candidates:
+        index = np.unravel_index(flat, values.shape)
+        start = np.array([ax[i] for ax, i in zip(landscape.axes, index)])
+        res = minimize(value_and_grad, start, jac=True, method="L-BFGS-B",
+                       options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 500})
+        if res.fun < best_value:
+            best_theta, best_value = res.x, float(res.fun)
+    wrapped = (np.asarray(best_theta, dtype=float) + np.pi) % (2 * np.pi) - np.pi
+    return wrapped, float(best_value)

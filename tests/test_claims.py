@@ -1,0 +1,140 @@
+"""The C1 decision rule on synthetic inputs, and the refined minimum on known circuits."""
+
+import numpy as np
+import pytest
+import qutip
+
+import qbp
+from qbp.claims import VERDICTS, Verdict, c1_verdict
+from qbp.minima import grid_local_minima, refine_minimum
+
+DEGREES = [2, 4, 6, 8, 10, 12]
+
+
+class TestC1Rule:
+    def test_holds_orders_of_magnitude_and_decreasing(self):
+        v = c1_verdict(DEGREES, [1e-1, 3e-2, 1e-2, 2e-3, 8e-4, 5e-4])
+        assert v.claim == "C1" and v.verdict == "holds"
+        assert v.numbers["improvement_factor"] == pytest.approx(200)
+        assert v.numbers["spearman_rho"] == pytest.approx(-1.0)
+
+    def test_large_factor_without_trend_is_partly(self):
+        # one deep outlier: factor 1000 but no monotone trend (ρ > −0.5)
+        v = c1_verdict(DEGREES, [1e-1, 2e-1, 1e-4, 3e-1, 2e-1, 4e-1])
+        assert v.numbers["improvement_factor"] == pytest.approx(1000)
+        assert v.numbers["spearman_rho"] > -0.5
+        assert v.verdict == "partly"
+
+    def test_decreasing_but_small_factor_is_partly(self):
+        v = c1_verdict(DEGREES, [1.0, 0.9, 0.8, 0.7, 0.6, 0.5])
+        assert v.numbers["improvement_factor"] == pytest.approx(2)
+        assert v.verdict == "partly"
+
+    def test_factor_ten_alone_is_partly(self):
+        v = c1_verdict(DEGREES, [1.0, 2.0, 0.05, 3.0, 2.0, 4.0])
+        assert v.numbers["improvement_factor"] == pytest.approx(20)
+        assert v.numbers["spearman_rho"] > -0.5
+        assert v.verdict == "partly"
+
+    def test_no_improvement_does_not_hold(self):
+        v = c1_verdict(DEGREES, [0.07, 0.25, 0.09, 0.19, 0.05, 0.13])
+        assert v.verdict == "does not hold"
+        assert "factor" in v.reason and "ρ" in v.reason
+
+    def test_best_at_smallest_degree(self):
+        v = c1_verdict(DEGREES, [0.01, 0.2, 0.3, 0.4, 0.5, 0.6])
+        assert v.verdict == "does not hold"
+        assert v.numbers["improvement_factor"] == 1.0
+        assert "no larger sharing degree" in v.reason
+
+    def test_every_branch_reachable(self):
+        seen = {c1_verdict(DEGREES, e).verdict for e in (
+            [1e-1, 3e-2, 1e-2, 2e-3, 8e-4, 5e-4], [1.0, 0.9, 0.8, 0.7, 0.6, 0.5],
+            [0.01, 0.2, 0.3, 0.4, 0.5, 0.6])}
+        assert seen == set(VERDICTS)
+
+    def test_unsorted_input_is_sorted_by_degree(self):
+        a = c1_verdict(DEGREES, [1e-1, 3e-2, 1e-2, 2e-3, 8e-4, 5e-4])
+        b = c1_verdict(DEGREES[::-1], [5e-4, 8e-4, 2e-3, 1e-2, 3e-2, 1e-1])
+        assert a == b
+
+    def test_constant_excess_has_no_trend(self, recwarn):
+        v = c1_verdict(DEGREES, [0.1] * 6)
+        assert v.verdict == "does not hold" and np.isnan(v.numbers["spearman_rho"])
+        assert not recwarn.list
+
+    def test_zero_excess_uses_floor(self):
+        v = c1_verdict(DEGREES, [1e-1, 1e-2, 1e-4, 1e-8, 0.0, -1e-15])
+        assert v.verdict == "holds"
+        assert np.isfinite(v.numbers["improvement_factor"])
+
+    @pytest.mark.parametrize("degrees, excess", [
+        ([1], [0.1]),                            # too short
+        ([1, 2, 3], [0.1, 0.01]),                # length mismatch
+        ([1, 2, 3], [0.1, np.nan, 0.01]),        # not finite
+        ([1, 2, 3], [0.1, -0.5, 0.01]),          # below the ground energy
+    ])
+    def test_bad_input(self, degrees, excess):
+        with pytest.raises(ValueError):
+            c1_verdict(degrees, excess)
+
+    def test_verdict_validates(self):
+        with pytest.raises(ValueError, match="verdict must be one of"):
+            Verdict("C1", "maybe", "")
+        assert Verdict("C1", "holds", "r", {"x": 1}).to_dict()["numbers"] == {"x": 1}
+
+
+class TestRefineMinimum:
+    def test_ry_with_z_cost_reaches_minus_one_at_pi(self):
+        # ⟨Z⟩ after RY(θ₀)|0⟩ is cos θ₀: minimum −1 at θ₀ = ±π (wrapped to −π)
+        circuit = qbp.Circuit(1, [qbp.Gate("RY", 0, param=0)])
+        cost = qbp.ObservableCost(qutip.sigmaz())
+        theta, value = refine_minimum(qbp.sample_landscape(circuit, cost, 10), cost)
+        assert value == pytest.approx(-1.0, abs=1e-12)
+        assert theta[0] == pytest.approx(-np.pi, abs=1e-6)
+
+    def test_minimum_between_grid_points(self):
+        # O = cos a Z + sin a X: ⟨O⟩ = cos(θ₀ − a), minimum −1 at θ₀ = a − π, off the grid
+        a = 0.3
+        circuit = qbp.Circuit(1, [qbp.Gate("RY", 0, param=0)])
+        cost = qbp.ObservableCost(np.cos(a) * qutip.sigmaz() + np.sin(a) * qutip.sigmax())
+        landscape = qbp.sample_landscape(circuit, cost, 7)
+        assert landscape.min_value > -1 + 1e-3  # the grid misses the minimum
+        theta, value = refine_minimum(landscape, cost)
+        assert value == pytest.approx(-1.0, abs=1e-12)
+        assert theta[0] == pytest.approx(a - np.pi, abs=1e-6)
+        assert -np.pi <= theta[0] < np.pi
+
+    def test_two_parameters(self):
+        # ⟨X⟩ of RY(θ₁)RX(θ₀)|0⟩ = cos θ₀ sin θ₁: minimum −1
+        circuit = qbp.Circuit(1, [qbp.Gate("RX", 0, param=0), qbp.Gate("RY", 0, param=1)])
+        cost = qbp.ObservableCost(qutip.sigmax())
+        theta, value = refine_minimum(qbp.sample_landscape(circuit, cost, 9), cost, n_starts=3)
+        assert value == pytest.approx(-1.0, abs=1e-12)
+        assert cost(circuit, theta) == pytest.approx(value, abs=1e-12)  # QuTiP reference
+
+    def test_batched_method_agrees(self):
+        circuit = qbp.default_circuit(2, 2)
+        cost = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+        landscape = qbp.sample_landscape(circuit, cost, 24)
+        _, v_fourier = refine_minimum(landscape, cost)
+        _, v_batched = refine_minimum(landscape, cost, method="batched")
+        assert v_fourier == pytest.approx(v_batched, abs=1e-10)
+        assert v_fourier <= landscape.min_value
+
+    def test_bad_arguments(self):
+        circuit = qbp.Circuit(1, [qbp.Gate("RY", 0, param=0)])
+        cost = qbp.ObservableCost(qutip.sigmaz())
+        with pytest.raises(TypeError):
+            refine_minimum(np.zeros(4), cost)
+        with pytest.raises(ValueError):
+            refine_minimum(qbp.sample_landscape(circuit, cost, 4), cost, n_starts=0)
+
+
+def test_grid_local_minima_periodic():
+    values = np.array([3.0, 1.0, 2.0, 0.5, 4.0, 0.0])  # minima at 1, 3 and 5 (5 wraps to 0)
+    assert grid_local_minima(values).tolist() == [5, 3, 1]
+    grid = 1 + 0.01 * np.arange(16.0).reshape(4, 4)  # every point has a lower neighbour…
+    grid[0, 0], grid[2, 3] = -1.0, -2.0  # …except these two
+    assert grid_local_minima(grid).tolist() == [11, 0]
+

@@ -1,0 +1,91 @@
+"""The chapters run: each executed with papermill at tiny parameters into a temporary folder.
+
+Kernels are named "python3" but always started with this interpreter (``sys.executable``),
+so the test needs no installed kernelspec and cannot pick up another Python's packages.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from ipykernel.kernelspec import get_kernel_dict
+from jupyter_client import AsyncKernelManager
+from jupyter_client.kernelspec import KernelSpec
+
+from qbp.claims import VERDICTS
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+CHAPTER_01 = BOOK / "01_circuit_landscape.ipynb"
+TINY_01 = {"resolution": 16, "max_layers": 2, "n_check_points": 3}
+
+
+class ThisPythonKernelManager(AsyncKernelManager):
+    """A kernel manager whose "python3" kernel is ipykernel on sys.executable."""
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        spec = get_kernel_dict()  # argv[0] is sys.executable
+        return KernelSpec(**{k: v for k, v in spec.items() if k in KernelSpec.class_traits()})
+
+
+def execute(source: Path, folder: Path, parameters: dict) -> nbformat.NotebookNode:
+    output = folder / source.name
+    papermill.execute_notebook(str(source), str(output), parameters=parameters, cwd=str(folder),
+                               kernel_name="python3", language="python", progress_bar=False,
+                               kernel_manager_class=ThisPythonKernelManager)
+    return nbformat.read(output, as_version=4)
+
+
+def glued_names(nb) -> set[str]:
+    return {o.metadata["scrapbook"]["name"] for c in nb.cells if c.cell_type == "code"
+            for o in c.outputs if "scrapbook" in o.get("metadata", {})}
+
+
+def glue_references(nb) -> set[str]:
+    pattern = re.compile(r"\{glue:(?:text|any|figure|math)?\}`([^`:]+)")
+    return {m for c in nb.cells if c.cell_type == "markdown" for m in pattern.findall(c.source)}
+
+
+@pytest.mark.parametrize("source", [CHAPTER_01], ids=lambda p: p.stem)
+def test_committed_without_outputs(source):
+    nb = nbformat.read(source, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert sum("parameters" in c.metadata.get("tags", []) for c in code) == 1
+
+
+def test_chapter_01_parameters():
+    params = papermill.inspect_notebook(str(CHAPTER_01))
+    assert {k: v["default"] for k, v in params.items()} == {
+        "resolution": "360", "n_qubits": "2", "max_layers": "6", "n_check_points": "200",
+        "seed": "7"}
+    assert all(v["inferred_type_name"] == "int" and v["help"] for v in params.values())
+
+
+def test_chapter_01_runs_and_saves_verdict(tmp_path):
+    nb = execute(CHAPTER_01, tmp_path, TINY_01)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
+    assert images and all(
+        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+
+    results = json.loads((tmp_path / "results" / "01_circuit_landscape.json").read_text())
+    assert results["parameters"]["resolution"] == 16
+    assert results["parameters"]["max_layers"] == 2
+    assert results["parameters"]["n_check_points"] == 3
+    data = results["data"]
+    assert data["layers"] == [1, 2]
+    assert len(data["refined_excess"]) == 2
+    assert all(r <= g + 1e-12 for r, g in zip(data["refined_excess"], data["grid_min_excess"]))
+    c1 = data["claims"]["C1"]
+    assert c1["claim"] == "C1" and c1["verdict"] in VERDICTS and c1["reason"]
+    assert data["engine_check"]["worst_value_difference"] < 1e-9
+    assert data["engine_check"]["worst_gradient_difference"] < 1e-9

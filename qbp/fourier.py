@@ -53,15 +53,23 @@ class FourierSeries:
         theta = np.atleast_2d(np.asarray(theta, dtype=float))
         if theta.shape[-1] != self.n_params:
             raise ValueError(f"theta must have shape (B, {self.n_params}), got {theta.shape}")
-        outs = []
-        for deriv in (None, *range(self.n_params)):
-            mats = self._bases(list(theta.T), deriv)
-            # Contract the leading coefficient axis with its per-point basis, keeping points.
-            acc = np.einsum("bi,i...->b...", mats[0], self.coefficients)
-            for e in mats[1:]:
-                acc = np.einsum("bi,bi...->b...", e, acc)
-            outs.append(acc.real)
-        return outs[0], np.stack(outs[1:], axis=1)
+        values = np.empty(len(theta))
+        grad = np.empty(theta.shape)
+        # Points per chunk: the first contraction holds (points × coefficients / 2K_0+1) numbers.
+        step = max(1, (1 << 21) * self.coefficients.shape[0] // self.coefficients.size)
+        for start in range(0, len(theta), step):
+            chunk = theta[start:start + step]
+            for deriv in (None, *range(self.n_params)):
+                mats = self._bases(list(chunk.T), deriv)
+                # Contract the leading coefficient axis with its per-point basis, keeping points.
+                acc = np.einsum("bi,i...->b...", mats[0], self.coefficients)
+                for e in mats[1:]:
+                    acc = np.einsum("bi,bi...->b...", e, acc)
+                if deriv is None:
+                    values[start:start + step] = acc.real
+                else:
+                    grad[start:start + step, deriv] = acc.real
+        return values, grad
 
     def on_grid(self, axes: list[np.ndarray], gradient: bool = True):
         """Values (R_0, …) and gradient (d, R_0, …) per radian on the product grid ``axes``.

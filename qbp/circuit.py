@@ -306,11 +306,14 @@ def _expand(op: qutip.Qobj, qubits: tuple[int, ...], n_qubits: int) -> qutip.Qob
     return expand_operator(op, dims=[2] * n_qubits, targets=list(qubits))
 
 
-def default_circuit(n_qubits: int = 2, layers: int = 1, sharing: str = "type") -> Circuit:
+def default_circuit(n_qubits: int = 2, layers: int = 1, sharing: str = "type",
+                    rotations: Sequence[str] = ("RY", "RZ")) -> Circuit:
     """The paper's default circuit (SPEC §2): per layer RY on all qubits, RZ on all, CNOT chain.
 
     ``sharing``: ``"type"`` (every RY uses θ₀, every RZ θ₁; d = 2), ``"layer"`` (gate position
-    shared across layers; d = 2n) or ``"none"`` (d = 2nL).
+    shared across layers; d = 2n) or ``"none"`` (d = 2nL). ``rotations`` replaces the
+    rotation types of a layer, e.g. ``("RX", "RY", "RZ")`` for a three-parameter circuit
+    under type sharing (d = 3).
     """
     if isinstance(layers, bool) or not isinstance(layers, (int, np.integer)):
         raise TypeError(f"layers must be an int, got {layers!r}")
@@ -322,17 +325,19 @@ def default_circuit(n_qubits: int = 2, layers: int = 1, sharing: str = "type") -
         raise TypeError(f"n_qubits must be an int, got {n_qubits!r}")
     if not 1 <= n_qubits <= MAX_QUBITS:
         raise ValueError(f"n_qubits must be in 1..{MAX_QUBITS}, got {n_qubits}")
-    n = int(n_qubits)
+    if isinstance(rotations, str) or not rotations or not all(isinstance(r, str) for r in rotations):
+        raise TypeError(f"rotations must be a non-empty sequence of gate names, got {rotations!r}")
+    n, kinds = int(n_qubits), len(rotations)
     gates = []
     for layer in range(layers):
-        for kind, name in enumerate(("RY", "RZ")):
+        for kind, name in enumerate(rotations):
             for q in range(n):
                 if sharing == "type":
                     p = kind
                 elif sharing == "layer":
                     p = kind * n + q
                 else:
-                    p = layer * 2 * n + kind * n + q
+                    p = layer * kinds * n + kind * n + q
                 gates.append(Gate(name, (q,), param=p))
         gates.extend(Gate("CNOT", (q + 1,), (q,)) for q in range(n - 1))
     return Circuit(n, gates)

@@ -24,6 +24,16 @@ def test_default_layer_structure():
                      ("CNOT", (1,), (0,), None), ("CNOT", (2,), (1,), None)]
 
 
+def test_three_rotation_types():
+    circuit = qbp.default_circuit(2, 2, "type", rotations=("RX", "RY", "RZ"))
+    assert circuit.n_params == 3
+    assert [g.name for g in circuit.gates[:7]] == ["RX", "RX", "RY", "RY", "RZ", "RZ", "CNOT"]
+    assert circuit.sharing_degree.tolist() == [4, 4, 4]
+    assert qbp.default_circuit(2, 2, "none", rotations=("RX", "RY", "RZ")).n_params == 12
+    with pytest.raises(TypeError, match="rotations"):
+        qbp.default_circuit(2, 1, rotations="RX")
+
+
 def test_unitary_matches_qutip_qip_circuit():
     circuit = qbp.default_circuit(3, 2, "layer")
     theta = np.random.default_rng(1).uniform(-np.pi, np.pi, circuit.n_params)

@@ -164,7 +164,8 @@ def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact"
         if np.array_equal(nxt, succ):
             break
         succ = nxt
-    sinks, sizes = np.unique(succ, return_counts=True)
+    sinks = np.flatnonzero(succ == here)  # sorted; a sink is its own successor
+    sizes = np.bincount(succ, minlength=values.size)[sinks]
     return Basins(succ.reshape(values.shape), sinks, sizes, flat_values[sinks], values, rule, gradient)
 
 

@@ -8,11 +8,13 @@ __version__ = "0.1.0"
 from .circuit import MAX_QUBITS, SHARING_SCHEMES, Circuit, Gate, default_circuit
 from .cost import EnergyCost, GlobalCost, InfidelityCost, LocalCost, ObservableCost
 from .deceptiveness import Basins, basins, deceptive_mask, deceptiveness_ratio
-from .engines import METHODS, evaluate
+from .engines import METHODS, evaluate, value_and_grad
 from .fourier import FourierSeries, fourier_series
 from .gradients import finite_difference, gradient_magnitude, grid_difference, parameter_shift
 from .hamiltonians import ground_energy, tfim_hamiltonian
 from .landscape import Landscape, grid_axis, load_landscape, sample_landscape
+from .optim import OPTIMIZERS, Optimizer, adagrad, adam, momentum, rmsprop, sgd
+from .trajectories import Trajectories, optimize, random_starts
 
 __all__ = [
     "__version__", "MAX_QUBITS", "SHARING_SCHEMES", "METHODS",
@@ -22,5 +24,7 @@ __all__ = [
     "evaluate", "FourierSeries", "fourier_series",
     "parameter_shift", "finite_difference", "grid_difference", "gradient_magnitude",
     "Landscape", "grid_axis", "sample_landscape", "load_landscape",
-    "Basins", "basins", "deceptive_mask", "deceptiveness_ratio",
+    "Basins", "basins", "deceptive_mask", "deceptiveness_ratio", "value_and_grad",
+    "Optimizer", "OPTIMIZERS", "sgd", "momentum", "rmsprop", "adagrad", "adam",
+    "Trajectories", "optimize", "random_starts",
 ]

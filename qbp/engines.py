@@ -16,7 +16,7 @@ import numpy as np
 from .circuit import Circuit
 from .cost import ObservableCost
 
-__all__ = ["METHODS", "evaluate", "check_method"]
+__all__ = ["METHODS", "evaluate", "check_method", "value_and_grad"]
 
 METHODS = ("fourier", "batched", "reference")
 
@@ -76,3 +76,29 @@ def _reference(circuit, cost, pts, gradient, progress):
         if gradient:
             grad[b] = parameter_shift(circuit, cost, pts[b])
     return values, grad
+
+
+def value_and_grad(circuit: Circuit, cost: ObservableCost, method: str = "auto"):
+    """A function ``f(theta (B, d)) -> (values (B,), grads (B, d))`` for repeated calls.
+
+    ``"auto"`` picks the exact Fourier series when the landscape is 2π-periodic and its
+    series small enough (built once, then each call only sums it), else the batched engine.
+    Returns ``(f, method_used)``.
+    """
+    check_inputs(circuit, cost)
+    if method not in ("auto", "fourier", "batched"):
+        raise ValueError(f"method must be 'auto', 'fourier' or 'batched', got {method!r}")
+    if method in ("auto", "fourier"):
+        from .fourier import fourier_series
+
+        try:
+            series = fourier_series(circuit, cost.matrix)
+        except ValueError:
+            if method == "fourier":
+                raise
+        else:
+            return series.evaluate, "fourier"
+    from .statevector import expectation_and_gradient
+
+    observable = cost.matrix
+    return (lambda theta: expectation_and_gradient(circuit, observable, theta)), "batched"

@@ -1,0 +1,177 @@
+"""Optimizers: textbook update equations, convergence, batching, determinism (SPEC §6)."""
+
+import numpy as np
+import pytest
+
+import qbp
+from qbp import optim
+
+
+def run(opt, grad_fn, x0, steps):
+    x = np.array(x0, dtype=float)
+    state = opt.init(x)
+    path = [x.copy()]
+    for _ in range(steps):
+        upd, state = opt.update(grad_fn(x), state)
+        x = x + upd
+        path.append(x.copy())
+    return np.array(path)
+
+
+def quad_grad(x):  # f(x) = x², f'(x) = 2x
+    return 2 * x
+
+
+class TestByHand:
+    """Three steps of each optimizer on f(x) = x² from x₀ = 1, written out from the papers."""
+
+    def test_sgd(self):
+        path = run(optim.sgd(0.1), quad_grad, [[1.0]], 3)
+        np.testing.assert_allclose(path[:, 0, 0], [1, 0.8, 0.64, 0.512], rtol=1e-15)
+
+    def test_adam(self):
+        lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
+        x, m, v, expected = 1.0, 0.0, 0.0, [1.0]
+        for t in (1, 2, 3):
+            g = 2 * x
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            x = x - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+            expected.append(x)
+        path = run(optim.adam(lr, b1, b2, eps), quad_grad, [[1.0]], 3)
+        np.testing.assert_allclose(path[:, 0, 0], expected, rtol=1e-14)
+        # first Adam step is lr·sign(g) (up to ε): m̂ = g, v̂ = g²
+        assert path[1, 0, 0] == pytest.approx(1 - lr, abs=1e-8)
+
+    def test_momentum(self):
+        # v1 = 2, x1 = 0.8; v2 = 0.9·2 + 1.6 = 3.4, x2 = 0.46; v3 = 3.06 + 0.92 = 3.98, x3 = 0.062
+        path = run(optim.momentum(0.1, 0.9), quad_grad, [[1.0]], 3)
+        np.testing.assert_allclose(path[:, 0, 0], [1, 0.8, 0.46, 0.062], rtol=1e-13)
+
+    def test_adagrad_and_rmsprop(self):
+        # adagrad: s1 = 4, x1 = 1 − 0.1·2/2 = 0.9
+        assert run(optim.adagrad(0.1, eps=0.0 + 1e-300), quad_grad, [[1.0]], 1)[1, 0, 0] == pytest.approx(0.9)
+        # rmsprop: ν1 = 0.1·4 = 0.4, x1 = 1 − 0.1·2/√0.4
+        assert run(optim.rmsprop(0.1, 0.9, 1e-300), quad_grad, [[1.0]], 1)[1, 0, 0] == \
+            pytest.approx(1 - 0.2 / np.sqrt(0.4))
+
+
+@pytest.mark.parametrize("name,lr", [("sgd", 0.1), ("momentum", 0.05), ("rmsprop", 0.01),
+                                     ("adagrad", 0.5), ("adam", 0.05)])
+def test_converges_on_convex_quadratic(name, lr):
+    a = np.array([1.0, 4.0])  # f(x) = Σ a_k x_k²
+    path = run(qbp.OPTIMIZERS[name](lr), lambda x: 2 * a * x, np.array([[1.0, -2.0], [-3.0, 0.5]]), 2000)
+    assert np.max(np.abs(path[-1])) < 1e-2
+
+
+def test_per_start_learning_rates_equal_separate_runs():
+    x0 = np.array([[1.0, 2.0], [1.0, 2.0], [-1.0, 0.5]])
+    lrs = np.array([0.01, 0.1, 0.3])
+    batched = run(optim.adam(lrs), quad_grad, x0, 20)
+    for i in range(3):
+        alone = run(optim.adam(lrs[i]), quad_grad, x0[i:i + 1], 20)
+        np.testing.assert_array_equal(batched[:, i], alone[:, 0])
+
+
+class TestOptimize:
+    cost = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+    circuit = qbp.default_circuit(2, 3)
+
+    def test_shapes_and_first_cost(self):
+        starts = qbp.random_starts(5, 2, seed=1)
+        tr = qbp.optimize(self.circuit, self.cost, starts, "adam", 0.05, steps=10)
+        assert tr.params.shape == (5, 11, 2) and tr.costs.shape == (5, 11)
+        np.testing.assert_array_equal(tr.params[:, 0], starts)
+        np.testing.assert_allclose(tr.costs[:, 0], [self.cost(self.circuit, s) for s in starts], atol=1e-12)
+        assert tr.meta["method"] == "fourier" and tr.meta["qbp_version"] == qbp.__version__
+
+    def test_batched_equals_one_by_one(self):
+        starts = qbp.random_starts(4, 2, seed=2)
+        lrs = np.array([0.01, 0.05, 0.2, 1.0])
+        tr = qbp.optimize(self.circuit, self.cost, starts, "adam", lrs, steps=30)
+        for i in range(4):
+            one = qbp.optimize(self.circuit, self.cost, starts[i:i + 1], "adam", lrs[i], steps=30)
+            np.testing.assert_allclose(tr.params[i], one.params[0], atol=1e-12, rtol=0)
+
+    def test_same_seed_bit_identical(self):
+        a = qbp.optimize(self.circuit, self.cost, qbp.random_starts(50, 2, 9), "sgd", 0.1, steps=40)
+        b = qbp.optimize(self.circuit, self.cost, qbp.random_starts(50, 2, 9), "sgd", 0.1, steps=40)
+        assert np.array_equal(a.params, b.params) and np.array_equal(a.costs, b.costs)
+
+    def test_fourier_and_batched_paths_agree_with_qutip_reference(self):
+        starts = qbp.random_starts(2, 2, seed=4)
+        fou = qbp.optimize(self.circuit, self.cost, starts, "adam", 0.1, steps=5, method="fourier")
+        bat = qbp.optimize(self.circuit, self.cost, starts, "adam", 0.1, steps=5, method="batched")
+        np.testing.assert_allclose(fou.params, bat.params, atol=1e-12, rtol=0)
+        # the same steps with QuTiP values and parameter-shift gradients
+        opt = qbp.adam(0.1)
+        theta = starts.copy()
+        state = opt.init(theta)
+        for _ in range(5):
+            grad = np.array([qbp.parameter_shift(self.circuit, self.cost, t) for t in theta])
+            upd, state = opt.update(grad, state)
+            theta = theta + upd
+        np.testing.assert_allclose(fou.params[:, -1], theta, atol=1e-10, rtol=0)
+
+    def test_descends_and_records_ends(self):
+        starts = qbp.random_starts(20, 2, seed=3)
+        tr = qbp.optimize(self.circuit, self.cost, starts, "adam", 0.02, steps=200, record="ends")
+        assert tr.params.shape == (20, 2, 2)
+        assert np.all(tr.final_costs <= tr.costs[:, 0] + 1e-9)
+        full = qbp.optimize(self.circuit, self.cost, starts, "adam", 0.02, steps=200)
+        np.testing.assert_array_equal(tr.final_costs, full.final_costs)
+
+    def test_non_periodic_circuit_uses_batched(self):
+        circuit = qbp.Circuit(2, [qbp.Gate("RY", 0, param=0), qbp.Gate("CRX", 1, 0, param=0)])
+        tr = qbp.optimize(circuit, self.cost, [[0.3]], "sgd", 0.1, steps=3)
+        assert tr.meta["method"] == "batched"
+        with pytest.raises(ValueError, match="2π-periodic"):
+            qbp.optimize(circuit, self.cost, [[0.3]], "sgd", 0.1, steps=3, method="fourier")
+
+
+class TestBadInput:
+    cost = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+    circuit = qbp.default_circuit(2, 1)
+    starts = np.zeros((3, 2))
+
+    @pytest.mark.parametrize("lr", [0, -0.1, np.nan, np.inf, [0.1, -1, 0.1]])
+    def test_lr(self, lr):
+        with pytest.raises(ValueError, match="lr"):
+            qbp.optimize(self.circuit, self.cost, self.starts, "adam", lr, steps=2)
+
+    def test_lr_wrong_length(self):
+        with pytest.raises(ValueError, match="lr"):
+            qbp.optimize(self.circuit, self.cost, self.starts, "adam", [0.1, 0.2], steps=2)
+
+    @pytest.mark.parametrize("steps", [0, -1, 2.5, True])
+    def test_steps(self, steps):
+        with pytest.raises(ValueError, match="steps"):
+            qbp.optimize(self.circuit, self.cost, self.starts, "adam", 0.1, steps=steps)
+
+    @pytest.mark.parametrize("starts", [np.zeros((3, 3)), np.zeros(2), np.full((2, 2), np.nan)])
+    def test_starts(self, starts):
+        with pytest.raises(ValueError, match="starts"):
+            qbp.optimize(self.circuit, self.cost, starts, "adam", 0.1, steps=2)
+
+    def test_unknown_optimizer_and_hyper(self):
+        with pytest.raises(ValueError, match="optimizer"):
+            qbp.optimize(self.circuit, self.cost, self.starts, "lbfgs", 0.1, steps=2)
+        with pytest.raises(TypeError, match="adam"):
+            qbp.optimize(self.circuit, self.cost, self.starts, "adam", 0.1, steps=2, beta3=0.5)
+
+    @pytest.mark.parametrize("kw", [{"b1": 1.0}, {"b1": -0.1}, {"b2": 1.5}, {"b2": np.nan}])
+    def test_betas(self, kw):
+        with pytest.raises(ValueError, match="b1|b2"):
+            qbp.optimize(self.circuit, self.cost, self.starts, "adam", 0.1, steps=2, **kw)
+
+    def test_eps_and_momentum(self):
+        with pytest.raises(ValueError, match="eps"):
+            qbp.adam(0.1, eps=0)
+        with pytest.raises(ValueError, match="beta"):
+            qbp.momentum(0.1, beta=1.0)
+
+    def test_random_starts(self):
+        with pytest.raises(ValueError, match="n_starts"):
+            qbp.random_starts(0, 2, seed=1)
+        a, b = qbp.random_starts(10, 2, 5), qbp.random_starts(10, 2, 5)
+        assert np.array_equal(a, b) and np.all((a >= -np.pi) & (a < np.pi))

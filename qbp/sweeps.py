@@ -1,0 +1,260 @@
+"""Success-rate sweeps: optimizer × learning rate × circuit × start (SPEC §6).
+
+A run succeeds when its final cost is within ``tol`` of C*, the circuit's global minimum
+refined by a local optimizer from the best grid points (:func:`qbp.minima.refine_minimum`),
+so the grid's coarseness does not bias success. All learning rates and starts of one
+optimizer and circuit run as one batch. Results can be cached on disk, keyed by every
+parameter and the qbp version; a damaged or mismatched file is detected (checksum and
+key) and recomputed, never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .circuit import Circuit
+from .cost import ObservableCost
+from .engines import value_and_grad
+from .trajectories import optimize, random_starts
+
+__all__ = ["SuccessSweep", "success_sweep", "GradientFreeResult", "gradient_free",
+           "default_learning_rates", "refined_minimum", "GRADIENT_FREE_METHODS"]
+
+GRADIENT_FREE_METHODS = ("COBYLA", "Nelder-Mead", "Powell")
+
+
+def default_learning_rates(count: int = 13) -> np.ndarray:
+    """``count`` learning rates log-spaced from 1e−3 to 3 (SPEC §6)."""
+    return np.logspace(-3, np.log10(3), count)
+
+
+def refined_minimum(circuit: Circuit, cost: ObservableCost, resolution: int = 90) -> float:
+    """C*: the grid minimum at ``resolution`` polished by L-BFGS-B with exact gradients."""
+    from .landscape import sample_landscape
+    from .minima import refine_minimum
+
+    method = "fourier" if circuit.is_periodic() else "batched"
+    landscape = sample_landscape(circuit, cost, resolution, method=method, gradient=False)
+    return refine_minimum(landscape, cost, method=method)[1]
+
+
+def _check_tol(tol) -> float:
+    tol = float(tol)
+    if not np.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    return tol
+
+
+@dataclass(frozen=True, eq=False)
+class SuccessSweep:
+    """Final costs of every run: ``final_costs`` (optimizers, circuits, lrs, starts).
+
+    ``c_star`` (circuits,) is each circuit's refined global minimum; ``labels`` and
+    ``degrees`` name the circuits and their sharing degree (gates per free parameter).
+    """
+
+    labels: tuple[str, ...]
+    degrees: np.ndarray
+    optimizers: tuple[str, ...]
+    lrs: np.ndarray
+    starts: np.ndarray
+    final_costs: np.ndarray
+    c_star: np.ndarray
+    meta: dict = field(default_factory=dict)
+
+    def success(self, tol: float) -> np.ndarray:
+        """Boolean array like ``final_costs``: final cost ≤ C* + tol."""
+        tol = _check_tol(tol)
+        return self.final_costs <= self.c_star[None, :, None, None] + tol
+
+    def success_rate(self, tol: float) -> np.ndarray:
+        """Fraction of starts that succeed, shape (optimizers, circuits, lrs)."""
+        return self.success(tol).mean(axis=-1)
+
+
+def _observable_digest(cost: ObservableCost) -> str:
+    m = cost.matrix.tocoo()
+    h = hashlib.sha256()
+    for arr in (m.row, m.col, np.round(m.data, 12)):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()
+
+
+def _key(document: dict) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
+def _checksum(arrays: dict) -> str:
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(arrays[name]).tobytes())
+    return h.hexdigest()
+
+
+def _save(path: Path, arrays: dict, meta: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {**meta, "checksum": _checksum(arrays)}
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load(path: Path, key: str):
+    """(arrays, meta) if ``path`` holds an intact result for ``key``, else None (with a warning)."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            arrays = {name: data[name] for name in data.files if name != "meta"}
+        if meta.get("key") != key:
+            raise ValueError("its parameters or qbp version differ")
+        if meta.get("checksum") != _checksum(arrays):
+            raise ValueError("its checksum does not match its contents")
+        return arrays, meta
+    except Exception as exc:  # damaged file of any kind: recompute, never use
+        warnings.warn(f"ignoring saved result {path} ({exc}); recomputing", stacklevel=3)
+        return None
+
+
+def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lrs=None,
+                  n_starts: int = 1000, steps: int = 500, seed: int = 0, labels=None,
+                  c_star_resolution: int = 90, cache=None, progress=None) -> SuccessSweep:
+    """Run every optimizer at every learning rate from the same ``n_starts`` seeded starts on
+    every circuit (all with the same number of free parameters); keep the final costs.
+
+    ``cache``: a folder; the result is stored there under a key of every parameter and the
+    qbp version, and reused when asked for again. Cost: optimizers × circuits batches of
+    len(lrs)·n_starts runs of ``steps`` exact gradient evaluations.
+    """
+    from tqdm.auto import tqdm
+
+    circuits = list(circuits)
+    if not circuits or not all(isinstance(c, Circuit) for c in circuits):
+        raise TypeError("circuits must be a non-empty sequence of qbp.Circuit")
+    d = circuits[0].n_params
+    if any(c.n_params != d for c in circuits):
+        raise ValueError("circuits must all have the same number of free parameters")
+    optimizers = tuple(optimizers)
+    lrs = default_learning_rates() if lrs is None else np.asarray(lrs, dtype=float).ravel()
+    labels = tuple(labels) if labels is not None else tuple(f"circuit {i}" for i in range(len(circuits)))
+    if len(labels) != len(circuits):
+        raise ValueError(f"labels must name each of the {len(circuits)} circuits")
+    starts = random_starts(n_starts, d, seed)
+    params = {"circuits": [c.to_dict() for c in circuits], "cost": cost.describe(),
+              "observable": _observable_digest(cost), "optimizers": list(optimizers),
+              "lrs": lrs.tolist(), "n_starts": int(n_starts), "steps": int(steps), "seed": seed,
+              "c_star_resolution": int(c_star_resolution), "qbp_version": __version__}
+    key = _key(params)
+    path = Path(cache) / f"success-sweep-{key[:20]}.npz" if cache is not None else None
+    saved = _load(path, key) if path is not None else None
+    degrees = np.array([int(c.sharing_degree.max()) if c.n_params else 0 for c in circuits])
+    if saved is not None:
+        arrays, meta = saved
+        return SuccessSweep(labels, degrees, optimizers, lrs, starts, arrays["final_costs"],
+                            arrays["c_star"], {**params, "cached": True})
+
+    # validate optimizer names and learning rates before the long work starts
+    for name in optimizers:
+        optimize(circuits[0], cost, starts[:1], name, lrs[:1], steps=1, record="ends")
+    final = np.empty((len(optimizers), len(circuits), len(lrs), n_starts))
+    c_star = np.array([refined_minimum(c, cost, c_star_resolution) for c in circuits])
+    batch_starts = np.tile(starts, (len(lrs), 1))  # (lrs × starts, d): lr-major
+    batch_lr = np.repeat(lrs, n_starts)
+    jobs = [(i, j) for i in range(len(optimizers)) for j in range(len(circuits))]
+    for i, j in tqdm(jobs, desc="success sweep", unit="batch", disable=progress is False):
+        tr = optimize(circuits[j], cost, batch_starts, optimizers[i], batch_lr, steps=steps, record="ends")
+        final[i, j] = tr.final_costs.reshape(len(lrs), n_starts)
+    if path is not None:
+        _save(path, {"final_costs": final, "c_star": c_star}, {"key": key, "parameters": params})
+    return SuccessSweep(labels, degrees, optimizers, lrs, starts, final, c_star, {**params, "cached": False})
+
+
+@dataclass(frozen=True, eq=False)
+class GradientFreeResult:
+    """Final costs (methods, circuits, starts) of SciPy's gradient-free optimizers within a
+    budget of cost evaluations; ``evaluations`` counts what each run used."""
+
+    labels: tuple[str, ...]
+    methods: tuple[str, ...]
+    final_costs: np.ndarray
+    evaluations: np.ndarray
+    c_star: np.ndarray
+    budget: int
+    meta: dict = field(default_factory=dict)
+
+    def success_rate(self, tol: float) -> np.ndarray:
+        """Fraction of starts within ``tol`` of C*, shape (methods, circuits)."""
+        tol = _check_tol(tol)
+        return (self.final_costs <= self.c_star[None, :, None] + tol).mean(axis=-1)
+
+
+def gradient_free(circuits, cost: ObservableCost, methods=GRADIENT_FREE_METHODS, n_starts: int = 100,
+                  budget: int = 500, seed: int = 0, labels=None, c_star=None,
+                  progress=None) -> GradientFreeResult:
+    """SciPy's COBYLA / Nelder–Mead / Powell from the same seeded starts as :func:`success_sweep`,
+    each run stopped after ``budget`` cost evaluations (counted, not trusted to SciPy).
+
+    SciPy optimizes one start at a time, so this loops over starts (it is a comparison, not
+    a hot path): cost ≈ methods × circuits × n_starts × budget exact evaluations.
+    """
+    from scipy.optimize import minimize
+    from tqdm.auto import tqdm
+
+    circuits = list(circuits)
+    methods = tuple(methods)
+    for m in methods:
+        if m not in GRADIENT_FREE_METHODS:
+            raise ValueError(f"methods must be among {GRADIENT_FREE_METHODS}, got {m!r}")
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+        raise ValueError(f"budget must be an int >= 1, got {budget!r}")
+    d = circuits[0].n_params
+    starts = random_starts(n_starts, d, seed)
+    labels = tuple(labels) if labels is not None else tuple(f"circuit {i}" for i in range(len(circuits)))
+    if c_star is None:
+        c_star = [refined_minimum(c, cost) for c in circuits]
+    final = np.empty((len(methods), len(circuits), n_starts))
+    used = np.zeros(final.shape, dtype=int)
+
+    class Budget(Exception):
+        pass
+
+    jobs = [(i, j) for i in range(len(methods)) for j in range(len(circuits))]
+    for i, j in tqdm(jobs, desc="gradient-free", unit="batch", disable=progress is False):
+        f, _ = value_and_grad(circuits[j], cost)
+        for s, start in enumerate(starts):
+            count, best = 0, np.inf
+
+            def fun(x):
+                nonlocal count, best
+                if count >= budget:
+                    raise Budget
+                count += 1
+                value = float(f(np.asarray(x, dtype=float)[None, :])[0][0])
+                best = min(best, value)
+                return value
+
+            options = {"maxiter": budget} if methods[i] == "COBYLA" else {"maxfev": budget}
+            try:
+                res = minimize(fun, start, method=methods[i], options=options)
+                final[i, j, s] = min(best, float(res.fun))
+            except Budget:
+                final[i, j, s] = best  # the best point seen within the budget
+            used[i, j, s] = count
+    meta = {"n_starts": int(n_starts), "budget": int(budget), "seed": seed, "qbp_version": __version__}
+    return GradientFreeResult(labels, methods, final, used, np.asarray(c_star, dtype=float), int(budget), meta)

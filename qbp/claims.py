@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy.stats import ConstantInputWarning, spearmanr
 
-__all__ = ["VERDICTS", "Verdict", "c1_verdict"]
+__all__ = ["VERDICTS", "Verdict", "c1_verdict", "c7_verdict"]
 
 #: The three possible verdicts, strongest first.
 VERDICTS = ("holds", "partly", "does not hold")
@@ -96,3 +96,68 @@ def c1_verdict(sharing_degrees, excess, *, factor_holds: float = 100.0,
                "orders_of_magnitude": float(np.log10(factor)), "spearman_rho": rho,
                "factor_holds": factor_holds, "factor_partly": factor_partly, "rho_max": rho_max}
     return Verdict("C1", verdict, reason, numbers)
+
+
+def c7_verdict(halving_pairs, halving_rank, *, sharing_degrees=None, target: float = 75.0,
+               band: float = 12.5) -> Verdict:
+    """C7: halving the resolution shifts per-step gradient magnitudes up by about a quartile
+    (the median at R/2 sits near the 75 % quantile at R).
+
+    Inputs: the halving pairs (R, R/2), shape (m, 2), and for each the percentile rank (0–100)
+    of the median per-step magnitude at R/2 within the per-step distribution at R
+    (:attr:`qbp.resolution.ResolutionStudy.halving_rank`), pooled over every circuit studied;
+    ``sharing_degrees`` (optional, length m) says which circuit each pair belongs to. The rule:
+
+    - a halving *shifts by about a quartile* if its rank lies in [``target`` − ``band``,
+      ``target`` + ``band``] = [62.5, 87.5]: within half a quartile of 75;
+    - **holds** if every halving pair does;
+    - **partly** if at least half of them do, or the mean rank does;
+    - **does not hold** otherwise.
+    """
+    pairs = np.asarray(halving_pairs, dtype=int).reshape(-1, 2)
+    ranks = np.asarray(halving_rank, dtype=float).ravel()
+    if len(ranks) == 0:
+        raise ValueError("C7 needs at least one halving pair (R, R/2): study resolutions that "
+                         "include both some R and R/2")
+    if len(pairs) != len(ranks):
+        raise ValueError(f"halving_pairs and halving_rank must have the same length, got "
+                         f"{len(pairs)} and {len(ranks)}")
+    if not np.all(np.isfinite(ranks)) or np.any((ranks < 0) | (ranks > 100)):
+        raise ValueError(f"halving ranks must be percentile ranks in [0, 100], got "
+                         f"{ranks.tolist()}")
+    if np.any(pairs[:, 0] != 2 * pairs[:, 1]):
+        raise ValueError(f"each halving pair must be (R, R/2), got {pairs.tolist()}")
+    degrees = None
+    if sharing_degrees is not None:
+        degrees = np.asarray(sharing_degrees).ravel()
+        if len(degrees) != len(ranks):
+            raise ValueError(f"sharing_degrees must have one entry per halving pair, got "
+                             f"{len(degrees)} for {len(ranks)} pairs")
+    if not (0 < band < 50 and 0 <= target <= 100):
+        raise ValueError(f"need 0 <= target <= 100 and 0 < band < 50, got {target}, {band}")
+
+    low, high = target - band, target + band
+    within = (ranks >= low) & (ranks <= high)
+    n_within, n_pairs = int(within.sum()), len(ranks)
+    fraction = n_within / n_pairs
+    mean_rank = float(ranks.mean())
+    mean_within = bool(low <= mean_rank <= high)
+
+    if n_within == n_pairs:
+        verdict = "holds"
+    elif fraction >= 0.5 or mean_within:
+        verdict = "partly"
+    else:
+        verdict = "does not hold"
+    reason = (f"in {n_within} of {n_pairs} halvings the median at R/2 has a percentile rank "
+              f"within [{low:g}, {high:g}] of the distribution at R (about one quartile above "
+              f"its median); the ranks run from {ranks.min():.1f} to {ranks.max():.1f}, mean "
+              f"{mean_rank:.1f}")
+    numbers = {"halving_pairs": pairs.tolist(), "halving_rank": ranks.tolist(),
+               "within": within.tolist(), "n_within": n_within, "n_pairs": n_pairs,
+               "fraction_within": fraction, "mean_rank": mean_rank,
+               "min_rank": float(ranks.min()), "max_rank": float(ranks.max()),
+               "band": [low, high], "target": target}
+    if degrees is not None:
+        numbers["sharing_degrees"] = degrees.tolist()
+    return Verdict("C7", verdict, reason, numbers)

@@ -89,3 +89,42 @@ def test_chapter_01_runs_and_saves_verdict(tmp_path):
     assert c1["claim"] == "C1" and c1["verdict"] in VERDICTS and c1["reason"]
     assert data["engine_check"]["worst_value_difference"] < 1e-9
     assert data["engine_check"]["worst_gradient_difference"] < 1e-9
+
+
+CHAPTER_02 = BOOK / "02_resolution.ipynb"
+TINY_02 = {"resolutions": [16, 32], "layers": [1, 2]}
+
+
+def test_chapter_02_committed_and_parameters():
+    test_committed_without_outputs(CHAPTER_02)
+    params = papermill.inspect_notebook(str(CHAPTER_02))
+    assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
+        "resolutions": ("list", "[90, 180, 360, 720, 1440]"), "n_qubits": ("int", "2"),
+        "layers": ("list", "[1, 3, 6]"), "tol_small": ("float", "1e-3"),
+        "tol_large": ("float", "1e-1")}
+    assert all(v["help"] for v in params.values())
+
+
+def test_chapter_02_runs_and_saves_verdict(tmp_path):
+    nb = execute(CHAPTER_02, tmp_path, TINY_02)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
+    assert len(images) == 3 and all(
+        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+
+    results = json.loads((tmp_path / "results" / "02_resolution.json").read_text())
+    assert results["parameters"]["resolutions"] == [16, 32]
+    assert results["parameters"]["layers"] == [1, 2]
+    data = results["data"]
+    assert data["layers"] == [1, 2] and data["resolutions"] == [16, 32]
+    for study in data["studies"].values():
+        assert len(study["step_quantiles"]) == len(study["exact_quantiles"]) == 2
+        assert all(len(row) == 5 for row in study["step_quantiles"])
+        assert study["halving_pairs"] == [[32, 16]] and len(study["halving_rank"]) == 1
+    assert set(data["deceptiveness_ratio"]["1"]) == {"tol_small", "tol_large"}
+    c7 = data["claims"]["C7"]
+    assert c7["claim"] == "C7" and c7["verdict"] in VERDICTS and c7["reason"]
+    assert c7["numbers"]["n_pairs"] == 2

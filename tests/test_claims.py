@@ -5,7 +5,7 @@ import pytest
 import qutip
 
 import qbp
-from qbp.claims import VERDICTS, Verdict, c1_verdict
+from qbp.claims import VERDICTS, Verdict, c1_verdict, c7_verdict
 from qbp.minima import grid_local_minima, refine_minimum
 
 DEGREES = [2, 4, 6, 8, 10, 12]
@@ -138,3 +138,63 @@ def test_grid_local_minima_periodic():
     grid[0, 0], grid[2, 3] = -1.0, -2.0  # …except these two
     assert grid_local_minima(grid).tolist() == [11, 0]
 
+
+PAIRS = [[180, 90], [360, 180], [720, 360], [1440, 720]]
+
+
+class TestC7Rule:
+    def test_every_halving_a_quartile_holds(self):
+        v = c7_verdict(PAIRS, [74.0, 76.5, 70.0, 80.0])
+        assert v.claim == "C7" and v.verdict == "holds"
+        assert v.numbers["fraction_within"] == 1.0 and v.numbers["n_pairs"] == 4
+        assert v.numbers["mean_rank"] == pytest.approx(75.125)
+
+    def test_band_edges_are_inside(self):
+        assert c7_verdict(PAIRS[:2], [62.5, 87.5]).verdict == "holds"
+
+    def test_half_within_is_partly(self):
+        v = c7_verdict(PAIRS, [75.0, 80.0, 99.0, 99.0])
+        assert v.numbers["fraction_within"] == 0.5
+        assert not 62.5 <= v.numbers["mean_rank"] <= 87.5
+        assert v.verdict == "partly"
+
+    def test_mean_within_alone_is_partly(self):
+        # no single halving is a quartile, but they straddle it: mean 75
+        v = c7_verdict(PAIRS, [55.0, 95.0, 60.0, 90.0])
+        assert v.numbers["n_within"] == 0 and v.numbers["mean_rank"] == pytest.approx(75)
+        assert v.verdict == "partly"
+
+    def test_more_than_a_quartile_does_not_hold(self):
+        v = c7_verdict(PAIRS * 3, [90.5] * 4 + [95.8] * 4 + [86.0] * 4,
+                       sharing_degrees=[2] * 4 + [6] * 4 + [12] * 4)
+        assert v.verdict == "does not hold"
+        assert v.numbers["n_within"] == 4 and v.numbers["fraction_within"] == pytest.approx(1 / 3)
+        assert v.numbers["sharing_degrees"] == [2] * 4 + [6] * 4 + [12] * 4
+        assert "4 of 12" in v.reason and "[62.5, 87.5]" in v.reason
+
+    def test_every_branch_reachable(self):
+        seen = {c7_verdict(PAIRS, r).verdict for r in (
+            [75.0] * 4, [75.0, 75.0, 99.0, 99.0], [99.0] * 4)}
+        assert seen == set(VERDICTS)
+
+    def test_from_a_resolution_study(self):
+        from qbp.resolution import resolution_study
+
+        study = resolution_study(qbp.default_circuit(2, 1), qbp.EnergyCost(qbp.tfim_hamiltonian(2)),
+                                 (16, 32, 64))
+        v = c7_verdict(study.halving_pairs, study.halving_rank)
+        assert v.numbers["halving_pairs"] == [[32, 16], [64, 32]]
+        assert v.verdict in VERDICTS
+
+    @pytest.mark.parametrize("pairs, ranks, kwargs", [
+        ([], [], {}),                                         # no halving pair
+        (PAIRS, [75.0, 75.0], {}),                            # length mismatch
+        (PAIRS[:2], [75.0, np.nan], {}),                      # not finite
+        (PAIRS[:2], [75.0, 101.0], {}),                       # not a percentile rank
+        ([[360, 90], [720, 360]], [75.0, 75.0], {}),          # not a halving
+        (PAIRS[:2], [75.0, 75.0], {"sharing_degrees": [2]}),  # degrees mismatch
+        (PAIRS[:2], [75.0, 75.0], {"band": 0}),               # empty band
+    ])
+    def test_bad_input(self, pairs, ranks, kwargs):
+        with pytest.raises(ValueError):
+            c7_verdict(pairs, ranks, **kwargs)

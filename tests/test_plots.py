@@ -115,3 +115,96 @@ def test_plot_minima_vs_sharing():
     assert labels == ["grid minimum $C_{min}$", "refined minimum $C^*$", "C1"]
     assert [t.get_text() for t in ax.texts] == ["L = 1", "L = 2", "L = 3"]
     ax.figure.canvas.draw()
+
+
+@pytest.fixture(scope="module")
+def resolution_studies(cost):
+    from qbp.resolution import resolution_study
+
+    return [resolution_study(qbp.default_circuit(2, L), cost, (8, 16, 32)) for L in (1, 2)]
+
+
+def test_plot_resolution_quantiles(resolution_studies):
+    study = resolution_studies[0]
+    ax = plots.plot_resolution_quantiles(study)
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert "grid step" in ax.get_ylabel() and "resolution R" in ax.get_xlabel()
+    assert ax.get_title() == ""
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["95 % quantile", "75 % quantile", "median", "25 % quantile",
+                      "5 % quantile", "∝ 1/R (slope −1)"]
+    median = next(l for l in ax.get_lines() if l.get_label() == "median")
+    np.testing.assert_allclose(median.get_xdata(), [8, 16, 32])
+    np.testing.assert_allclose(median.get_ydata(), study.step[:, 50])
+    guide = ax.get_lines()[-1].get_ydata()
+    np.testing.assert_allclose(guide[:-1] / guide[1:], 2.0)  # slope −1: halves per doubling
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "16", "32"]
+    ax.figure.canvas.draw()
+
+
+def test_plot_resolution_quantiles_exact(resolution_studies):
+    ax = plots.plot_resolution_quantiles(resolution_studies[0], kind="exact", levels=(25, 50),
+                                         guide=False)
+    assert "radian" in ax.get_ylabel()
+    assert [l.get_label() for l in ax.get_lines()] == ["median", "25 % quantile"]
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), resolution_studies[0].exact[:, 50])
+    with pytest.raises(ValueError, match="kind"):
+        plots.plot_resolution_quantiles(resolution_studies[0], kind="median")
+
+
+def test_plot_resolution_boxes_from_percentiles(resolution_studies):
+    study = resolution_studies[1]
+    ax = plots.plot_resolution_boxes(study)
+    assert ax.get_yscale() == "log" and "grid step" in ax.get_ylabel()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["8", "16", "32"]
+    medians = [l for l in ax.get_lines() if l.get_color() == "black"]
+    np.testing.assert_allclose([m.get_ydata()[0] for m in medians], study.step[:, 50])
+    # whiskers end at the 5 % and 95 % quantiles; no fliers
+    ys = np.concatenate([l.get_ydata() for l in ax.get_lines()])
+    assert ys.min() == pytest.approx(study.step[:, 5].min())
+    assert ys.max() == pytest.approx(study.step[:, 95].max())
+    # the median at R/2 drawn across the box at R, once per halving pair
+    (bars,) = [c for c in ax.collections if c.get_label() == "median at R/2"]
+    segments = bars.get_segments()
+    assert len(segments) == len(study.halving_pairs) == 2
+    np.testing.assert_allclose([s[0, 1] for s in segments], study.step[:2, 50])
+    np.testing.assert_allclose([s[:, 0].mean() for s in segments], [1, 2])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["median at R/2"]
+    ax.figure.canvas.draw()
+
+
+def test_plot_resolution_boxes_exact_has_no_halving_marks(resolution_studies):
+    ax = plots.plot_resolution_boxes(resolution_studies[0], kind="exact")
+    assert "radian" in ax.get_ylabel()
+    assert not any(c.get_label() == "median at R/2" for c in ax.collections)
+    assert ax.get_legend() is None
+
+
+def test_resolution_grids(resolution_studies):
+    fig = plots.plot_resolution_quantile_grid(resolution_studies, ["L = 1", "L = 2"])
+    assert len(fig.axes) == 4
+    assert [t.get_text() for a in fig.axes for t in a.texts] == ["L = 1", "L = 2"]
+    assert len(fig.legends) == 1
+    fig.canvas.draw()
+    fig = plots.plot_resolution_box_grid(resolution_studies, ["L = 1", "L = 2"], ncols=3)
+    visible = [a for a in fig.axes if a.get_visible()]
+    assert len(visible) == 2 and visible[1].get_ylabel() == ""
+    fig.canvas.draw()
+    with pytest.raises(ValueError):
+        plots.plot_resolution_quantile_grid([])
+    with pytest.raises(ValueError):
+        plots.plot_resolution_box_grid([])
+
+
+def test_plot_ratio_vs_resolution():
+    ratios = {"L = 1": {0.1: [0.1, 0.2, 0.3], 0.001: [0.4, 0.5, 0.6]},
+              "L = 2": {0.1: [0.7, 0.8, 0.9]}}
+    ax = plots.plot_ratio_vs_resolution([90, 180, 360], ratios)
+    assert ax.get_xscale() == "log" and ax.get_ylim() == pytest.approx((-0.02, 1.02))
+    assert "deceptiveness ratio" in ax.get_ylabel()
+    lines = ax.get_lines()
+    assert [l.get_label() for l in lines] == ["L = 1, tol = 0.1", "L = 1, tol = 0.001",
+                                              "L = 2, tol = 0.1"]
+    assert [l.get_linestyle() for l in lines] == ["-", "--", "-"]  # largest tol solid
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    ax.figure.canvas.draw()

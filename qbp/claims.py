@@ -161,3 +161,144 @@ def c7_verdict(halving_pairs, halving_rank, *, sharing_degrees=None, target: flo
     if degrees is not None:
         numbers["sharing_degrees"] = degrees.tolist()
     return Verdict("C7", verdict, reason, numbers)
+
+
+_RHO_HOLDS = 0.8
+_TREND_RULE = ("'holds' needs ρ ≥ 0.8 and a higher value at the largest degree than at the "
+               "smallest, 'partly' ρ > 0")
+
+
+def _rising_trend(claim: str, degrees, values, quantity: str, *, rho_holds: float = _RHO_HOLDS):
+    """The C2/C3 rule on one series: (verdict, reason, numbers). See :func:`c2_verdict`."""
+    degrees = np.asarray(degrees, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if degrees.ndim != 1 or degrees.shape != values.shape or len(degrees) < 2:
+        raise ValueError(f"{claim}: degrees and {quantity} must be 1-D of equal length >= 2, got "
+                         f"shapes {degrees.shape} and {values.shape}")
+    if not (np.all(np.isfinite(degrees)) and np.all(np.isfinite(values))):
+        raise ValueError(f"{claim}: degrees and {quantity} must be finite")
+    if len(np.unique(degrees)) != len(degrees):
+        raise ValueError(f"{claim}: degrees must be distinct, got {degrees.tolist()}")
+    order = np.argsort(degrees, kind="stable")
+    degrees, values = degrees[order], values[order]
+    with warnings.catch_warnings():  # constant values: ρ is NaN, i.e. no trend
+        warnings.simplefilter("ignore", ConstantInputWarning)
+        rho = float(spearmanr(degrees, values).statistic)
+    rises = bool(values[-1] > values[0])
+    if np.isfinite(rho) and rho >= rho_holds and rises:
+        verdict = "holds"
+    elif np.isfinite(rho) and rho > 0:
+        verdict = "partly"
+    else:
+        verdict = "does not hold"
+    reason = (f"the {quantity} goes from {values[0]:.3g} at sharing degree {degrees[0]:g} to "
+              f"{values[-1]:.3g} at degree {degrees[-1]:g}, rank correlation ρ = {rho:.2f}")
+    numbers = {"sharing_degrees": degrees.tolist(), "values": values.tolist(),
+               "spearman_rho": rho, "first": float(values[0]), "last": float(values[-1]),
+               "last_exceeds_first": rises, "rho_holds": rho_holds}
+    return verdict, reason, numbers
+
+
+def c2_verdict(degrees, median_magnitudes) -> Verdict:
+    """C2: more sharing gives larger gradient magnitudes.
+
+    Inputs: the sharing degrees (e.g. n·L for L = 1 … 6 with ``"type"`` sharing, distinct) and
+    the median exact gradient magnitude |∇C| over the grid at each. The rule, with ρ the
+    Spearman rank correlation between degree and median magnitude:
+
+    - **holds** if ρ ≥ 0.8 and the median at the largest degree exceeds the one at the smallest;
+    - **partly** if ρ > 0 otherwise;
+    - **does not hold** if ρ ≤ 0 (or ρ is undefined: constant medians).
+    """
+    verdict, reason, numbers = _rising_trend("C2", degrees, median_magnitudes,
+                                             "median gradient magnitude")
+    return Verdict("C2", verdict, f"{reason} ({_TREND_RULE})", numbers)
+
+
+def c3_verdict(degrees, ratios) -> Verdict:
+    """C3: more sharing gives a higher deceptiveness ratio.
+
+    Inputs: the sharing degrees (distinct) and the deceptiveness ratio at each — either one
+    sequence, or a mapping {tol: sequence} for several tolerances. For one sequence the rule is
+    that of :func:`c2_verdict` on the ratio: **holds** if the Spearman ρ between degree and
+    ratio is ≥ 0.8 and the ratio at the largest degree exceeds the one at the smallest;
+    **partly** if ρ > 0 otherwise; **does not hold** if ρ ≤ 0 or undefined. With several
+    tolerances each is judged alone and the verdict is the weakest of them: the claim holds
+    only if it holds whichever tolerance one picks.
+    """
+    if isinstance(ratios, dict):
+        if not ratios:
+            raise ValueError("C3: ratios must not be an empty mapping")
+        per_tol = {float(tol): _rising_trend("C3", degrees, r, f"ratio at tol {float(tol):g}")
+                   for tol, r in sorted(ratios.items())}
+        verdict = max((v for v, _, _ in per_tol.values()), key=VERDICTS.index)
+        reason = "; ".join(f"{r} ({v})" for v, r, _ in per_tol.values())
+        reason += f" ({_TREND_RULE}"
+        reason += (f"; the weakest of the {len(per_tol)} tolerances' verdicts counts)"
+                   if len(per_tol) > 1 else ")")
+        numbers = {"per_tol": {tol: dict(n, verdict=v) for tol, (v, _, n) in per_tol.items()}}
+        return Verdict("C3", verdict, reason, numbers)
+    verdict, reason, numbers = _rising_trend("C3", degrees, ratios, "deceptiveness ratio")
+    return Verdict("C3", verdict, f"{reason} ({_TREND_RULE})", numbers)
+
+
+def c4_verdict(resolutions, ratios_per_tol, *, rows=None, spread_holds: float = 0.05,
+               spread_partly: float = 0.15) -> Verdict:
+    """C4: the deceptiveness ratio is largely independent of the resolution.
+
+    Inputs: the resolutions R (at least two) and a mapping {tol: ratios} whose ratios have
+    shape (len(resolutions),) or (rows, len(resolutions)) — e.g. one row per layer count L;
+    ``rows`` optionally names the rows (e.g. the L values) for the reason. For each tol the
+    *spread* is max − min of the ratio over R, taken for the worst row (absolute ratio units).
+    The rule:
+
+    - **holds** if every spread ≤ ``spread_holds`` (0.05);
+    - **partly** if the spread at the largest tol ≤ 0.05, or every spread ≤ ``spread_partly``
+      (0.15) — the paper itself finds larger tolerances more stable across R than small ones;
+    - **does not hold** otherwise.
+    """
+    res = np.asarray(resolutions, dtype=float)
+    if res.ndim != 1 or len(res) < 2:
+        raise ValueError(f"C4: need at least two resolutions, got {res.tolist()}")
+    if not isinstance(ratios_per_tol, dict) or not ratios_per_tol:
+        raise ValueError("C4: ratios_per_tol must be a non-empty mapping {tol: ratios}")
+    spreads, worst_row, row_spreads = {}, {}, {}
+    n_rows = None
+    for tol, ratios in sorted(ratios_per_tol.items()):
+        r = np.asarray(ratios, dtype=float)
+        r = r[None, :] if r.ndim == 1 else r
+        if r.ndim != 2 or r.shape[1] != len(res):
+            raise ValueError(f"C4: ratios at tol {tol:g} must have shape ({len(res)},) or "
+                             f"(rows, {len(res)}), got {np.shape(ratios)}")
+        if not np.all(np.isfinite(r)) or np.any((r < 0) | (r > 1)):
+            raise ValueError(f"C4: ratios at tol {tol:g} must lie in [0, 1]")
+        if n_rows is not None and r.shape[0] != n_rows:
+            raise ValueError("C4: every tol needs the same number of rows")
+        n_rows = r.shape[0]
+        per_row = r.max(axis=1) - r.min(axis=1)
+        row_spreads[float(tol)] = per_row.tolist()
+        worst_row[float(tol)] = int(np.argmax(per_row))
+        spreads[float(tol)] = float(per_row.max())
+    names = [f"row {i}" for i in range(n_rows)] if rows is None else list(rows)
+    if len(names) != n_rows:
+        raise ValueError(f"C4: rows must name the {n_rows} rows, got {len(names)}")
+    large = max(spreads)
+    if all(s <= spread_holds for s in spreads.values()):
+        verdict = "holds"
+    elif spreads[large] <= spread_holds or all(s <= spread_partly for s in spreads.values()):
+        verdict = "partly"
+    else:
+        verdict = "does not hold"
+    where = "" if rows is None and n_rows == 1 else " (worst: {})"
+    parts = [f"at tol {tol:g} the ratio varies by {s:.3g} over R = "
+             f"{', '.join(f'{x:g}' for x in res)}" + where.format(names[worst_row[tol]])
+             for tol, s in spreads.items()]
+    reason = ("; ".join(parts) + f" ('holds' needs every spread ≤ {spread_holds:g}; 'partly' "
+              f"the largest tol's ≤ {spread_holds:g} or every spread ≤ {spread_partly:g})")
+    numbers = {"resolutions": res.tolist(), "spread": spreads, "row_spreads": row_spreads,
+               "worst_row": {tol: names[i] for tol, i in worst_row.items()}, "rows": names,
+               "large_tol": large, "spread_holds": spread_holds, "spread_partly": spread_partly}
+    return Verdict("C4", verdict, reason, numbers)
+
+
+__all__ += ["c2_verdict", "c3_verdict", "c4_verdict"]

@@ -198,3 +198,140 @@ class TestC7Rule:
     def test_bad_input(self, pairs, ranks, kwargs):
         with pytest.raises(ValueError):
             c7_verdict(pairs, ranks, **kwargs)
+
+
+class TestC2C3Rule:
+    """C2 and C3 share one rule: Spearman ρ ≥ 0.8 and last > first holds; ρ > 0 partly."""
+
+    def test_rising_holds(self):
+        from qbp.claims import c2_verdict
+
+        v = c2_verdict(DEGREES, [0.97, 1.26, 2.02, 1.87, 2.0, 2.37])
+        assert v.claim == "C2" and v.verdict == "holds"
+        assert v.numbers["spearman_rho"] == pytest.approx(1 - 6 * 6 / 210)  # ≈ 0.83
+        assert v.numbers["last_exceeds_first"] and "ρ = 0.83" in v.reason
+
+    def test_weak_rise_is_partly(self):
+        from qbp.claims import c2_verdict
+
+        v = c2_verdict(DEGREES, [0.8, 3.0, 0.5, 2.0, 1.0, 1.5])
+        assert 0 < v.numbers["spearman_rho"] < 0.8
+        assert v.verdict == "partly"
+
+    def test_strong_rank_trend_but_last_not_higher_is_partly(self):
+        # 30 degrees, rising except the last, which is the lowest: ρ ≈ 0.81 ≥ 0.8 yet last < first
+        from qbp.claims import c2_verdict
+
+        values = list(range(1, 30)) + [0]
+        v = c2_verdict(range(30), values)
+        assert v.numbers["spearman_rho"] >= 0.8 and not v.numbers["last_exceeds_first"]
+        assert v.verdict == "partly"
+
+    def test_falling_or_constant_does_not_hold(self, recwarn):
+        from qbp.claims import c2_verdict
+
+        assert c2_verdict(DEGREES, [6, 5, 4, 3, 2, 1]).verdict == "does not hold"
+        flat = c2_verdict(DEGREES, [1.0] * 6)
+        assert flat.verdict == "does not hold" and np.isnan(flat.numbers["spearman_rho"])
+        assert not recwarn.list
+
+    def test_every_branch_reachable_c3(self):
+        from qbp.claims import c3_verdict
+
+        seen = {c3_verdict(DEGREES, r).verdict for r in (
+            [0.0, 0.2, 0.4, 0.5, 0.7, 0.9], [0.2, 0.9, 0.1, 0.8, 0.5, 0.6], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4])}
+        assert seen == set(VERDICTS)
+
+    def test_c3_several_tolerances_takes_the_weakest(self):
+        from qbp.claims import c3_verdict
+
+        rising, flat_ish = [0.0, 0.2, 0.4, 0.5, 0.7, 0.9], [0.2, 0.9, 0.1, 0.8, 0.5, 0.6]
+        v = c3_verdict(DEGREES, {1e-3: rising, 1e-1: flat_ish})
+        assert v.claim == "C3" and v.verdict == "partly"
+        assert v.numbers["per_tol"][1e-3]["verdict"] == "holds"
+        assert v.numbers["per_tol"][0.1]["verdict"] == "partly"
+        assert "weakest" in v.reason and "tol 0.001" in v.reason
+        assert c3_verdict(DEGREES, {1e-3: rising}).verdict == "holds"
+
+    def test_unsorted_input_is_sorted(self):
+        from qbp.claims import c3_verdict
+
+        a = c3_verdict(DEGREES, [0.0, 0.2, 0.4, 0.5, 0.7, 0.9])
+        b = c3_verdict(DEGREES[::-1], [0.9, 0.7, 0.5, 0.4, 0.2, 0.0])
+        assert a == b
+
+    @pytest.mark.parametrize("degrees, values", [
+        ([2], [0.1]),                       # too short
+        ([2, 4, 6], [0.1, 0.2]),            # length mismatch
+        ([2, 4, 6], [0.1, np.inf, 0.2]),    # not finite
+        ([2, 2, 6], [0.1, 0.2, 0.3]),       # repeated degree
+    ])
+    def test_bad_input(self, degrees, values):
+        from qbp.claims import c2_verdict, c3_verdict
+
+        with pytest.raises(ValueError):
+            c2_verdict(degrees, values)
+        with pytest.raises(ValueError):
+            c3_verdict(degrees, values)
+        with pytest.raises(ValueError):
+            c3_verdict(degrees, {})
+
+
+class TestC4Rule:
+    RES = [90, 180, 360, 720]
+
+    def test_steady_ratios_hold(self):
+        from qbp.claims import c4_verdict
+
+        v = c4_verdict(self.RES, {1e-3: [[0.50, 0.52, 0.53, 0.51], [0.8, 0.8, 0.81, 0.8]],
+                                  1e-1: [[0.40, 0.41, 0.40, 0.40], [0.7, 0.7, 0.7, 0.7]]},
+                       rows=["L = 1", "L = 2"])
+        assert v.claim == "C4" and v.verdict == "holds"
+        assert v.numbers["spread"][1e-3] == pytest.approx(0.03)
+        assert v.numbers["worst_row"][1e-3] == "L = 1"
+        assert v.numbers["large_tol"] == 0.1
+
+    def test_only_large_tol_steady_is_partly(self):
+        from qbp.claims import c4_verdict
+
+        v = c4_verdict(self.RES, {1e-3: [0.5, 0.9, 0.6, 0.55], 1e-1: [0.4, 0.42, 0.41, 0.4]})
+        assert v.numbers["spread"][1e-3] == pytest.approx(0.4)
+        assert v.verdict == "partly"
+
+    def test_every_spread_moderate_is_partly(self):
+        from qbp.claims import c4_verdict
+
+        v = c4_verdict(self.RES, {1e-3: [0.5, 0.55, 0.6, 0.5], 1e-1: [0.4, 0.5, 0.45, 0.4]})
+        assert v.numbers["spread"][0.1] == pytest.approx(0.1)
+        assert v.verdict == "partly"
+
+    def test_large_spread_does_not_hold(self):
+        from qbp.claims import c4_verdict
+
+        v = c4_verdict(self.RES, {1e-3: [[0.7, 0.99, 0.76, 0.68]], 1e-1: [[0.92, 0.82, 0.73, 0.72]]},
+                       rows=["L = 6"])
+        assert v.verdict == "does not hold"
+        assert v.numbers["spread"][0.1] == pytest.approx(0.2)
+        assert "(worst: L = 6)" in v.reason and "0.05" in v.reason
+
+    def test_every_branch_reachable(self):
+        from qbp.claims import c4_verdict
+
+        seen = {c4_verdict(self.RES, {1e-3: s, 1e-1: l}).verdict for s, l in (
+            ([0.5] * 4, [0.4] * 4), ([0.5, 0.9, 0.5, 0.5], [0.4] * 4), ([0.1, 0.9, 0.5, 0.5], [0.1, 0.9, 0.4, 0.4]))}
+        assert seen == set(VERDICTS)
+
+    @pytest.mark.parametrize("resolutions, ratios, kwargs", [
+        ([90], {0.1: [0.5]}, {}),                             # one resolution
+        ([90, 180], {}, {}),                                  # no tolerance
+        ([90, 180], [0.5, 0.5], {}),                          # not a mapping
+        ([90, 180], {0.1: [0.5, 0.5, 0.5]}, {}),              # wrong length
+        ([90, 180], {0.1: [0.5, 1.5]}, {}),                   # not a fraction
+        ([90, 180], {0.1: [[0.5, 0.5]], 0.2: [[0.5, 0.5], [0.4, 0.4]]}, {}),  # rows differ
+        ([90, 180], {0.1: [[0.5, 0.5], [0.4, 0.4]]}, {"rows": ["L = 1"]}),  # rows unnamed
+    ])
+    def test_bad_input(self, resolutions, ratios, kwargs):
+        from qbp.claims import c4_verdict
+
+        with pytest.raises(ValueError):
+            c4_verdict(resolutions, ratios, **kwargs)

@@ -208,3 +208,90 @@ def test_plot_ratio_vs_resolution():
     assert [l.get_linestyle() for l in lines] == ["-", "--", "-"]  # largest tol solid
     assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
     ax.figure.canvas.draw()
+
+
+@pytest.fixture(scope="module")
+def worked(cost):
+    return qbp.sample_landscape(qbp.default_circuit(2, 2), cost, 20)
+
+
+class TestDeceptivenessPlots:
+    """plot_basins and plot_deceptiveness_vs_sharing (chapter 03)."""
+
+    def test_plot_basins(self, worked):
+        b = qbp.basins(worked)
+        ax = plots.plot_basins(worked, b, 0.1)
+        assert ax.get_xlabel() == "θ₀ (rad)" and ax.get_ylabel() == "θ₁ (rad)"
+        assert ax.get_title() == ""
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert "deceptive, tol = 0.1 (absolute, energy units)" in texts
+        assert "sink within tol of C_min" in texts
+        (image,) = ax.get_images()
+        assert image.get_array().shape == (21, 21, 3)  # periodic edge repeated
+        stars = [l for l in ax.get_lines() if l.get_marker() == "*"]
+        good = b.sink_values <= b.threshold(0.1)
+        assert len(stars) == 1 and len(stars[0].get_xdata()) == good.sum()
+        assert ax.collections  # hatches, contours, arrows
+        ax.figure.canvas.draw()
+
+    def test_neighbouring_basins_get_different_colours(self, worked):
+        b = qbp.basins(worked)
+        label = np.searchsorted(b.sinks, b.sink)
+        colour = plots._basin_colours(label, b.sizes)[label]
+        for k in range(2):
+            differ = label != np.roll(label, 1, axis=k)
+            assert np.all(colour[differ] != np.roll(colour, 1, axis=k)[differ])
+
+    def test_step_arrows_follow_the_rule(self, worked):
+        for rule in ("gradient", "steepest"):
+            b = qbp.basins(worked, rule=rule)
+            di, dj = plots._steps(worked, b)
+            r = worked.resolution
+            i, j = np.meshgrid(np.arange(r), np.arange(r), indexing="ij")
+            target = ((i + di) % r) * r + (j + dj) % r
+            moved = (di != 0) | (dj != 0)
+            flat = worked.values.ravel()
+            assert np.all(flat[target[moved]] < worked.values[moved])  # every step goes down
+            sinks = np.zeros(r * r, bool)
+            sinks[b.sinks] = True
+            assert np.array_equal(~moved.ravel(), sinks)  # no step exactly at the sinks
+
+    def test_plot_basins_relative_and_options(self, worked):
+        b = qbp.basins(worked, rule="steepest")
+        ax = plots.plot_basins(worked, b, 0.05, relative=True, arrows="gradient", contours=0)
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any("relative" in t for t in texts)
+        ax = plots.plot_basins(worked, b, 0.05, arrows="none", legend=False)
+        assert ax.get_legend() is None
+
+    def test_plot_basins_bad_input(self, worked, cost):
+        b = qbp.basins(worked)
+        with pytest.raises(ValueError, match="arrows"):
+            plots.plot_basins(worked, b, 0.1, arrows="compass")
+        three = qbp.sample_landscape(qbp.default_circuit(2, 1, "layer"), cost, 4)
+        with pytest.raises(ValueError, match="2-parameter"):
+            plots.plot_basins(three, qbp.basins(three), 0.1)
+        other = qbp.sample_landscape(qbp.default_circuit(2, 1), cost, 8)
+        with pytest.raises(ValueError, match="basins"):
+            plots.plot_basins(other, b, 0.1)
+
+    def test_plot_deceptiveness_vs_sharing(self):
+        degrees = [2, 4, 6]
+        axes = plots.plot_deceptiveness_vs_sharing(
+            degrees, {"gradient rule, tol = 0.1 (absolute)": [0.0, 0.5, 0.7]},
+            {"sinks, gradient rule": [6, 26, 204], "sinks, steepest rule": [2, 9, 24]},
+            [0.97, 1.26, 2.02], gradient_band=([0.6, 0.7, 1.1], [1.3, 2.0, 3.0]),
+            layers=[1, 2, 3], styles={"sinks, steepest rule": {"ls": ":"}})
+        ax_r, ax_s, ax_g = axes
+        assert ax_r.get_ylabel() == "deceptiveness ratio"
+        assert ax_s.get_yscale() == "log" and "log scale" in ax_s.get_ylabel()
+        assert "energy per radian" in ax_g.get_ylabel() and "sharing degree" in ax_g.get_xlabel()
+        assert [t.get_text() for t in ax_r.get_legend().get_texts()] == [
+            "gradient rule, tol = 0.1 (absolute)"]
+        assert ax_s.get_lines()[1].get_linestyle() == ":"
+        ax_g.figure.canvas.draw()
+
+    def test_sink_counts_within_a_decade_stay_linear(self):
+        axes = plots.plot_deceptiveness_vs_sharing([2, 4], {"r": [0.1, 0.2]}, {"s": [3, 9]},
+                                                   [1.0, 2.0])
+        assert axes[1].get_yscale() == "linear"

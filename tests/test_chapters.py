@@ -128,3 +128,46 @@ def test_chapter_02_runs_and_saves_verdict(tmp_path):
     c7 = data["claims"]["C7"]
     assert c7["claim"] == "C7" and c7["verdict"] in VERDICTS and c7["reason"]
     assert c7["numbers"]["n_pairs"] == 2
+
+
+CHAPTER_03 = BOOK / "03_deceptiveness.ipynb"
+TINY_03 = {"resolution": 16, "resolutions": [8, 16], "max_layers": 2, "worked_resolution": 12,
+           "worked_layers": 1}
+
+
+def test_chapter_03_committed_and_parameters():
+    test_committed_without_outputs(CHAPTER_03)
+    params = papermill.inspect_notebook(str(CHAPTER_03))
+    assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
+        "resolution": ("int", "360"), "resolutions": ("list", "[90, 180, 360, 720]"),
+        "n_qubits": ("int", "2"), "max_layers": ("int", "6"), "tol_small": ("float", "1e-3"),
+        "tol_large": ("float", "1e-1"), "worked_resolution": ("int", "40"),
+        "worked_layers": ("int", "2")}
+    assert all(v["help"] for v in params.values())
+
+
+def test_chapter_03_runs_and_saves_verdicts(tmp_path):
+    nb = execute(CHAPTER_03, tmp_path, TINY_03)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
+    assert len(images) == 3 and all(
+        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+
+    results = json.loads((tmp_path / "results" / "03_deceptiveness.json").read_text())
+    assert results["parameters"]["resolutions"] == [8, 16]
+    assert results["parameters"]["max_layers"] == 2
+    data = results["data"]
+    assert data["layers"] == [1, 2] and data["sharing_degrees"] == [2, 4]
+    assert data["tol_kind"] == "absolute (energy units)"
+    ratios = data["resolution_study"]["ratio"]
+    assert set(ratios) == {"0.001", "0.1"} and all(
+        len(rows) == 2 and all(len(r) == 2 and all(0 <= x <= 1 for x in r) for r in rows)
+        for rows in ratios.values())
+    for claim in ("C2", "C3", "C4"):
+        v = data["claims"][claim]
+        assert v["claim"] == claim and v["verdict"] in VERDICTS and v["reason"]
+    assert set(data["claims"]["C3"]["numbers"]["per_tol"]) == {"0.001", "0.1"}
+    assert data["claims"]["C4"]["numbers"]["resolutions"] == [8, 16]

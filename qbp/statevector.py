@@ -1,10 +1,11 @@
 """Batched state-vector simulation with exact (adjoint) gradients, vectorised over points.
 
-The "batched" engine: B parameter points are simulated at once as a (B, 2, …, 2) array;
-the only Python loop is over gates. A parametrized gate is applied in its eigenbasis,
-U(θ_b) = V diag(exp(−iθ_b λ)) V†, so one fixed matrix product serves all B angles. Gradients
-come from the adjoint method (one backward sweep, ≈3× the cost of the values), exact for
-any one-parameter gate, not only Pauli rotations.
+The "batched" engine: B parameter points are simulated at once as a (B, 2**n) array; the
+only Python loop is over gates. A gate acts on strided views of the basis-state slices of
+its qubits by elementwise products, so the state is never transposed. A parametrized gate
+is U(θ_b) = V diag(exp(−iθ_b λ)) V†: per-point phases when U is diagonal, else one small
+matrix per point. Gradients come from the adjoint method (one backward sweep, ≈3× the cost
+of the values), exact for any one-parameter gate, not only Pauli rotations.
 """
 
 from __future__ import annotations
@@ -19,64 +20,104 @@ __all__ = ["simulate", "expectation_and_gradient"]
 CHUNK_AMPLITUDES = 1 << 20
 
 
-def _apply(psi: np.ndarray, qubits: tuple[int, ...], matrix: np.ndarray | None,
-           phases: np.ndarray | None = None) -> np.ndarray:
-    """Apply ``matrix`` (m × m, fixed) and/or per-point diagonal ``phases`` (B, m) to ``qubits``.
-
-    ``psi`` has shape (B, 2, …, 2); the gate's qubits are moved last, acted on, moved back.
-    """
+def _slices(psi: np.ndarray, n_qubits: int, qubits: tuple[int, ...]) -> list[np.ndarray]:
+    """Views of ``psi`` (B, 2**n) for each basis state of ``qubits`` (gate order: the first
+    qubit is the most significant bit of the index), each of shape (B, …). No copies."""
+    order = sorted(qubits)
+    shape, prev = [psi.shape[0]], -1
+    for q in order:
+        shape += [2 ** (q - prev - 1), 2]
+        prev = q
+    shape.append(2 ** (n_qubits - 1 - prev))
+    view = psi.reshape(shape)
     k = len(qubits)
-    axes = [1 + q for q in qubits]
-    moved = np.moveaxis(psi, axes, range(-k, 0))
-    shape = moved.shape
-    flat = moved.reshape(shape[0], -1, 2 ** k)
-    if matrix is not None:
-        flat = flat @ matrix.T
-    if phases is not None:
-        flat = flat * phases[:, None, :]
-    return np.moveaxis(flat.reshape(shape), range(-k, 0), axes)
+    views = []
+    for index in range(2 ** k):
+        sel = [slice(None)] * len(shape)
+        for j, q in enumerate(qubits):
+            sel[2 + 2 * order.index(q)] = (index >> (k - 1 - j)) & 1
+        views.append(view[tuple(sel)])
+    return views
+
+
+def _apply(psi: np.ndarray, n_qubits: int, qubits: tuple[int, ...], matrix: np.ndarray,
+           kind: str = "fixed") -> np.ndarray:
+    """New state: a gate on ``qubits`` of every state in ``psi`` (B, 2**n).
+
+    ``kind``: ``"fixed"`` (``matrix`` (m, m), the same for all points; zeros skipped),
+    ``"points"`` (one (m, m) matrix per point, shape (B, m, m)) or ``"diag"`` (diagonal,
+    per point (B, m) or fixed (m,)).
+    """
+    src = _slices(psi, n_qubits, qubits)
+    out = np.empty_like(psi)
+    dst = _slices(out, n_qubits, qubits)
+    extra = (1,) * (src[0].ndim - 1)
+    for r, target in enumerate(dst):
+        if kind == "diag":
+            coef = matrix[..., r]
+            terms = [(coef.reshape((-1,) + extra) if np.ndim(coef) else coef, src[r])]
+        elif kind == "points":
+            terms = [(matrix[:, r, c].reshape((-1,) + extra), a) for c, a in enumerate(src)]
+        else:
+            terms = [(matrix[r, c], a) for c, a in enumerate(src) if matrix[r, c] != 0]
+        if not terms:
+            target[...] = 0
+            continue
+        np.multiply(terms[0][1], terms[0][0], out=target)
+        for coef, a in terms[1:]:
+            target += coef * a
+    return out
 
 
 class _Program:
-    """Per-gate data the sweeps need: fixed matrices, eigenbases and generators."""
+    """Per gate what the sweeps need: a fixed matrix, or an eigenbasis and generator spectrum.
+
+    If V is a permutation up to phases (RZ, PHASE, CPHASE, …) U(θ) is diagonal and is applied
+    as per-point phases; otherwise U is built per point, (B, m, m), from V and λ.
+    """
 
     def __init__(self, circuit: Circuit):
+        self.n = circuit.n_qubits
         self.steps = []
         for gate, spec in zip(circuit.gates, circuit.spectra):
             if spec is None:
-                u = gate.matrix()
-                self.steps.append((gate.qubits, None, u, None, None))
+                self.steps.append((gate.qubits, None, gate.matrix(), None, None))
+                continue
+            v = spec.eigvecs
+            if np.allclose(np.abs(v).max(axis=1), 1):
+                # each computational basis state takes the eigenvalue of its column
+                lam = spec.eigvals[np.argmax(np.abs(v), axis=1)]
+                self.steps.append((gate.qubits, gate.param, None, None, lam))
             else:
-                v = spec.eigvecs
-                if np.allclose(np.abs(v).max(axis=1), 1):
-                    # V is a permutation up to phases: U is diagonal, so skip V and give each
-                    # computational basis state the eigenvalue of its column.
-                    lam = spec.eigvals[np.argmax(np.abs(v), axis=1)]
-                    v = None
-                else:
-                    lam = spec.eigvals
-                self.steps.append((gate.qubits, gate.param, None, v, lam))
+                self.steps.append((gate.qubits, gate.param, None, v, spec.eigvals))
+
+    def rotate(self, psi, qubits, v, lam, theta, sign=-1):
+        """exp(sign·iθA) on ``qubits`` with per-point θ (B,): sign −1 is U(θ), +1 is U(θ)†."""
+        phases = np.exp(sign * 1j * np.outer(theta, lam))
+        if v is None:
+            return _apply(psi, self.n, qubits, phases, "diag")
+        u = np.einsum("ij,bj,kj->bik", v, phases, v.conj())
+        return _apply(psi, self.n, qubits, u, "points")
+
+    def generator(self, psi, qubits, v, lam):
+        """A ψ with A = V diag(λ) V† the gate's generator."""
+        if v is None:
+            return _apply(psi, self.n, qubits, lam, "diag")
+        return _apply(psi, self.n, qubits, (v * lam) @ v.conj().T, "fixed")
 
     def forward(self, psi: np.ndarray, theta: np.ndarray) -> np.ndarray:
         for qubits, p, u, v, lam in self.steps:
             if p is None:
-                psi = _apply(psi, qubits, u)
+                psi = _apply(psi, self.n, qubits, u)
             else:
-                psi = self._rotate(psi, qubits, v, np.exp(-1j * np.outer(theta[:, p], lam)))
+                psi = self.rotate(psi, qubits, v, lam, theta[:, p])
         return psi
-
-    @staticmethod
-    def _rotate(psi, qubits, v, phases):
-        if v is None:
-            return _apply(psi, qubits, None, phases)
-        psi = _apply(psi, qubits, v.conj().T)
-        psi = _apply(psi, qubits, None, phases)
-        return _apply(psi, qubits, v)
 
 
 def _initial(batch: int, n_qubits: int) -> np.ndarray:
-    psi = np.zeros((batch,) + (2,) * n_qubits, dtype=complex)
-    psi[(slice(None),) + (0,) * n_qubits] = 1.0
+    """|0…0⟩ for every point: shape (B, 2**n)."""
+    psi = np.zeros((batch, 2 ** n_qubits), dtype=complex)
+    psi[:, 0] = 1.0
     return psi
 
 
@@ -92,8 +133,7 @@ def simulate(circuit: Circuit, thetas) -> np.ndarray:
     program = _Program(circuit)
     out = np.empty((len(thetas), circuit.dim), dtype=complex)
     for sl in _chunks(circuit, len(thetas)):
-        psi = program.forward(_initial(sl.stop - sl.start, circuit.n_qubits), thetas[sl])
-        out[sl] = psi.reshape(len(psi), -1)
+        out[sl] = program.forward(_initial(sl.stop - sl.start, circuit.n_qubits), thetas[sl])
     return out
 
 
@@ -114,34 +154,24 @@ def expectation_and_gradient(circuit: Circuit, observable, thetas, gradient: boo
     chunks = list(_chunks(circuit, n_points))
     for sl in tqdm(chunks, desc="batched engine", unit="chunk", disable=_quiet(progress, len(chunks))):
         th = thetas[sl]
-        b = len(th)
-        psi = program.forward(_initial(b, circuit.n_qubits), th)
-        flat = psi.reshape(b, -1)
-        o_psi = np.asarray((observable @ flat.T).T)
-        values[sl] = np.einsum("bi,bi->b", flat.conj(), o_psi).real
+        psi = program.forward(_initial(len(th), circuit.n_qubits), th)
+        o_psi = np.asarray((observable @ psi.T).T)
+        values[sl] = np.einsum("bi,bi->b", psi.conj(), o_psi).real
         if not gradient:
             continue
         # Adjoint sweep: phi = ψ_g (state after gate g), lam = U_{g+1}†…U_N† O ψ.
-        phi, lam = psi, o_psi.reshape(psi.shape)
+        phi, lam = psi, o_psi
         for qubits, p, u, v, lam_g in reversed(program.steps):
             if p is None:
-                phi = _apply(phi, qubits, u.conj().T)
-                lam = _apply(lam, qubits, u.conj().T)
+                phi = _apply(phi, program.n, qubits, u.conj().T)
+                lam = _apply(lam, program.n, qubits, u.conj().T)
                 continue
-            # dC/dθ (this gate) = 2 Re⟨lam| −iA |phi⟩ = 2 Im⟨lam|A|phi⟩, A = V diag(λ) V†
-            a_phi = _generator(phi, qubits, v, lam_g)
-            grad[sl, p] += 2 * np.einsum("bi,bi->b", lam.reshape(b, -1).conj(),
-                                         a_phi.reshape(b, -1)).imag
-            back = np.exp(1j * np.outer(th[:, p], lam_g))
-            phi = _Program._rotate(phi, qubits, v, back)
-            lam = _Program._rotate(lam, qubits, v, back)
+            # dC/dθ (this gate) = 2 Re⟨lam| −iA |phi⟩ = 2 Im⟨lam|A|phi⟩
+            a_phi = program.generator(phi, qubits, v, lam_g)
+            grad[sl, p] += 2 * np.einsum("bi,bi->b", lam.conj(), a_phi).imag
+            phi = program.rotate(phi, qubits, v, lam_g, th[:, p], sign=+1)
+            lam = program.rotate(lam, qubits, v, lam_g, th[:, p], sign=+1)
     return values, grad
-
-
-def _generator(psi, qubits, v, lam):
-    if v is None:
-        return _apply(psi, qubits, None, np.broadcast_to(lam, (len(psi), len(lam))))
-    return _apply(psi, qubits, (v * lam) @ v.conj().T)
 
 
 def _quiet(progress, n_items: int) -> bool:

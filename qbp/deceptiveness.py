@@ -29,12 +29,15 @@ _TAN_PI_8 = np.tan(np.pi / 8)
 class Basins:
     """The descent structure of a landscape: each point's sink and the basins they drain.
 
+    ``successor``: flat grid index of each point's one-step successor s(p) (itself at a
+    sink), shape (R,)*d.
     ``sink``: flat grid index of σ(p) for every point, shape (R,)*d.
     ``sinks``: flat indices of the sinks (local minima at this resolution), sorted.
     ``sizes``: points draining into each sink, aligned with ``sinks``.
     ``sink_values``: C at each sink, aligned with ``sinks``.
     """
 
+    successor: np.ndarray
     sink: np.ndarray
     sinks: np.ndarray
     sizes: np.ndarray
@@ -159,6 +162,7 @@ def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact"
     here = np.arange(values.size, dtype=target.dtype)
     # A step is taken only if it strictly lowers C: paths strictly decrease, so they end.
     succ = np.where(flat_values[target.ravel()] < flat_values, target.ravel(), here)
+    successor = succ.reshape(values.shape)
     while True:  # pointer jumping: after m rounds succ points 2**m steps ahead (or to the sink)
         nxt = succ[succ]
         if np.array_equal(nxt, succ):
@@ -166,7 +170,7 @@ def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact"
         succ = nxt
     sinks = np.flatnonzero(succ == here)  # sorted; a sink is its own successor
     sizes = np.bincount(succ, minlength=values.size)[sinks]
-    return Basins(succ.reshape(values.shape), sinks, sizes, flat_values[sinks], values, rule, gradient)
+    return Basins(successor, succ.reshape(values.shape), sinks, sizes, flat_values[sinks], values, rule, gradient)
 
 
 def deceptive_mask(landscape: Landscape, tol: float, relative: bool = False, *,

@@ -407,19 +407,9 @@ def _basin_colours(label: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 def _steps(landscape: Landscape, basins) -> tuple[np.ndarray, np.ndarray]:
     """Per point of a 2-D grid the grid step (Δi, Δj) ∈ {−1, 0, 1}² its basins' rule takes;
     (0, 0) at sinks."""
-    from .deceptiveness import _shifted_index, _steepest_successor, _successor_offsets
-    from .gradients import grid_difference
-
     values = landscape.values
-    if basins.rule == "steepest":
-        target = _steepest_successor(values)
-    else:
-        g = landscape.gradient if basins.gradient == "exact" else grid_difference(values)
-        if g is None:
-            raise ValueError("step arrows of the gradient rule need the landscape's gradient")
-        target = _shifted_index(values.shape, _successor_offsets(g))
-    target = target.reshape(values.shape)
-    taken = values.ravel()[target] < values
+    target = basins.successor
+    taken = target != np.arange(values.size).reshape(values.shape)
     steps = []
     for k, (t, n) in enumerate(zip(np.unravel_index(target, values.shape), values.shape)):
         here = np.arange(n).reshape((-1, 1) if k == 0 else (1, -1))

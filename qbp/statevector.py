@@ -179,3 +179,39 @@ def _quiet(progress, n_items: int) -> bool:
     if progress is None:
         return n_items < 8
     return not progress
+
+
+def partial_derivative(circuit: Circuit, observables, thetas, k: int):
+    """Values and ∂⟨O⟩/∂θ_k for several observables at once, by forward-mode differentiation.
+
+    Carries dψ/dθ_k alongside ψ through the circuit (dψ ← U dψ − iA Uψ at each gate that
+    uses θ_k), so the cost is about two forward passes whatever the sharing, and every
+    observable reuses them. For one parameter this beats the adjoint sweep (≈4 passes).
+    Returns ``values`` and ``derivatives``, each (n_observables, B).
+    """
+    thetas = np.atleast_2d(circuit.check_theta(thetas, "thetas"))
+    if not 0 <= k < circuit.n_params:
+        raise ValueError(f"k must be a parameter index in 0..{circuit.n_params - 1}, got {k}")
+    program = _Program(circuit)
+    values = np.empty((len(observables), len(thetas)))
+    derivs = np.empty_like(values)
+    for sl in _chunks(circuit, len(thetas)):
+        th = thetas[sl]
+        psi = _initial(len(th), circuit.n_qubits)
+        dpsi = None  # zero until the first gate that uses θ_k
+        for qubits, p, u, v, lam in program.steps:
+            if p is None:
+                psi = _apply(psi, program.n, qubits, u)
+                dpsi = None if dpsi is None else _apply(dpsi, program.n, qubits, u)
+                continue
+            psi = program.rotate(psi, qubits, v, lam, th[:, p])
+            if dpsi is not None:
+                dpsi = program.rotate(dpsi, qubits, v, lam, th[:, p])
+            if p == k:
+                term = -1j * program.generator(psi, qubits, v, lam)
+                dpsi = term if dpsi is None else dpsi + term
+        for i, obs in enumerate(observables):
+            o_psi = np.asarray((obs @ psi.T).T)
+            values[i, sl] = np.einsum("bi,bi->b", psi.conj(), o_psi).real
+            derivs[i, sl] = 2 * np.einsum("bi,bi->b", o_psi.conj(), dpsi).real
+    return values, derivs

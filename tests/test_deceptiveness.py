@@ -200,3 +200,15 @@ class TestBadInput:
             deceptiveness_ratio(self.land, 0.1, gradient="fd")
         with pytest.raises(TypeError, match="landscape"):
             deceptiveness_ratio(self.land.values, 0.1)
+
+
+def test_successor_is_one_step_of_the_path():
+    land = random_trig(16, 2, seed=8)
+    b = basins(land)
+    succ = b.successor.ravel()
+    assert np.array_equal(succ[b.sinks], b.sinks)  # a sink is its own successor
+    assert np.all(land.values.ravel()[succ] <= land.values.ravel())
+    walk = np.arange(land.values.size)
+    for _ in range(land.values.size):
+        walk = succ[walk]
+    np.testing.assert_array_equal(walk.reshape(land.values.shape), b.sink)

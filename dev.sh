@@ -2,7 +2,7 @@
 # The two commands of this repository:
 #   bash dev.sh test [PYTEST ARGS...]            run the tests
 #   bash dev.sh book [--profile quick|paper] ... build the book into _build/html/index.html
-# Both first make .venv (python3 -m venv) and install qbp into it with its book and test
+# Both first make .venv (python3 -m venv) and install qbp into it with its book, test and dask
 # extras; the install is redone only when pyproject.toml changes. PYTHON=... picks the Python.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -28,7 +28,7 @@ setup() {
     if ! cmp -s pyproject.toml "$STAMP"; then
         say "installing qbp and its dependencies into $VENV (a few minutes the first time)"
         rm -f "$STAMP"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[book,test]"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[book,test,dask]"
         cp pyproject.toml "$STAMP"
     fi
 }

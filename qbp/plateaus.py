@@ -53,14 +53,23 @@ class PlateauScan:
     meta: dict = field(default_factory=dict)
 
 
+def _scan_task(task):
+    """∂C/∂θ₀ of every cost at the given draws: (n_costs, n_draws)."""
+    circuit, costs, thetas = task
+    observables = [COSTS[c](circuit.n_qubits).matrix for c in costs]
+    return partial_derivative(circuit, observables, thetas, 0)[1]
+
+
 def plateau_scan(n_values, sharing: str = "none", layers="n", costs=("global", "local"),
-                 n_draws: int = 200, seed: int = 0, n_boot: int = 1000, progress=None) -> PlateauScan:
+                 n_draws: int = 200, seed: int = 0, n_boot: int = 1000, progress=None,
+                 scheduler=None) -> PlateauScan:
     """Sample ∂C/∂θ₀ at ``n_draws`` random points for every n in ``n_values``.
 
-    ``layers``: ``"n"`` (L = n) or a fixed int. Cost ≈ 2 forward simulations of
+    ``layers``: ``"n"`` (L = n) or a fixed int. One task per n, run through
+    :func:`qbp.executors.run_tasks` with ``scheduler``. Cost ≈ 2 forward simulations of
     n_draws states of 2**n amplitudes per n; the largest n dominates.
     """
-    from tqdm.auto import tqdm
+    from .executors import run_tasks
 
     if sharing not in SHARING_SCHEMES:
         raise ValueError(f"sharing must be one of {SHARING_SCHEMES}, got {sharing!r}")
@@ -75,15 +84,14 @@ def plateau_scan(n_values, sharing: str = "none", layers="n", costs=("global", "
     if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 2:
         raise ValueError(f"n_draws must be an int >= 2, got {n_draws!r}")
     rng = np.random.default_rng(seed)
-    derivs = {c: np.empty((len(n_values), n_draws)) for c in costs}
-    for i, n in enumerate(tqdm(n_values, desc=f"plateau scan ({sharing}, L={layers})", unit="n",
-                               disable=progress is False)):
+    tasks = []
+    for n in n_values:  # draws made here, in order, so tasks are independent and deterministic
         circuit = default_circuit(int(n), int(n) if layers == "n" else int(layers), sharing)
         thetas = rng.uniform(-np.pi, np.pi, (n_draws, circuit.n_params))
-        observables = [COSTS[c](int(n)).matrix for c in costs]
-        _, d = partial_derivative(circuit, observables, thetas, 0)
-        for j, c in enumerate(costs):
-            derivs[c][i] = d[j]
+        tasks.append((circuit, tuple(costs), thetas))
+    results = run_tasks(_scan_task, tasks, scheduler, desc=f"plateau scan ({sharing}, L={layers})",
+                        progress=progress)
+    derivs = {c: np.stack([r[j] for r in results]) for j, c in enumerate(costs)}
 
     boot = np.random.default_rng(seed + 1).integers(0, n_draws, (n_boot, n_draws))
     variance, ci, intercept, decay, decay_err = {}, {}, {}, {}, {}

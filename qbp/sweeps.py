@@ -24,6 +24,7 @@ from . import __version__
 from .circuit import Circuit
 from .cost import ObservableCost
 from .engines import value_and_grad
+from .optim import make_optimizer
 from .trajectories import optimize, random_starts
 
 __all__ = ["SuccessSweep", "success_sweep", "GradientFreeResult", "gradient_free",
@@ -132,17 +133,31 @@ def _load(path: Path, key: str):
         return None
 
 
+def _sweep_task(task):
+    """One task of a sweep: every learning rate from a chunk of starts on one circuit."""
+    circuit, cost, optimizer, lrs, starts, steps = task
+    batch_starts = np.tile(starts, (len(lrs), 1))  # lr-major: row = lr index × starts + start
+    batch_lr = np.repeat(lrs, len(starts))
+    tr = optimize(circuit, cost, batch_starts, optimizer, batch_lr, steps=steps, record="ends")
+    return tr.final_costs.reshape(len(lrs), len(starts))
+
+
 def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lrs=None,
                   n_starts: int = 1000, steps: int = 500, seed: int = 0, labels=None,
-                  c_star_resolution: int = 90, cache=None, progress=None) -> SuccessSweep:
+                  c_star_resolution: int = 90, cache=None, progress=None, scheduler=None,
+                  chunk_starts: int = 500) -> SuccessSweep:
     """Run every optimizer at every learning rate from the same ``n_starts`` seeded starts on
     every circuit (all with the same number of free parameters); keep the final costs.
 
-    ``cache``: a folder; the result is stored there under a key of every parameter and the
-    qbp version, and reused when asked for again. Cost: optimizers × circuits batches of
-    len(lrs)·n_starts runs of ``steps`` exact gradient evaluations.
+    The work is split into tasks of all learning rates × ``chunk_starts`` starts for one
+    optimizer and circuit, run through :func:`qbp.executors.run_tasks` with ``scheduler``
+    (None: here; ``"processes"``; a Dask client or address). The split does not depend on
+    the scheduler, so results are bit-identical on each. ``cache``: a folder; the result is
+    stored there under a key of every parameter and the qbp version, and reused when asked
+    for again. Cost: optimizers × circuits × len(lrs) · n_starts runs of ``steps`` exact
+    gradient evaluations.
     """
-    from tqdm.auto import tqdm
+    from .executors import run_tasks
 
     circuits = list(circuits)
     if not circuits or not all(isinstance(c, Circuit) for c in circuits):
@@ -155,11 +170,14 @@ def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lr
     labels = tuple(labels) if labels is not None else tuple(f"circuit {i}" for i in range(len(circuits)))
     if len(labels) != len(circuits):
         raise ValueError(f"labels must name each of the {len(circuits)} circuits")
+    if isinstance(chunk_starts, bool) or not isinstance(chunk_starts, (int, np.integer)) or chunk_starts < 1:
+        raise ValueError(f"chunk_starts must be an int >= 1, got {chunk_starts!r}")
     starts = random_starts(n_starts, d, seed)
     params = {"circuits": [c.to_dict() for c in circuits], "cost": cost.describe(),
               "observable": _observable_digest(cost), "optimizers": list(optimizers),
               "lrs": lrs.tolist(), "n_starts": int(n_starts), "steps": int(steps), "seed": seed,
-              "c_star_resolution": int(c_star_resolution), "qbp_version": __version__}
+              "c_star_resolution": int(c_star_resolution), "chunk_starts": int(chunk_starts),
+              "qbp_version": __version__}
     key = _key(params)
     path = Path(cache) / f"success-sweep-{key[:20]}.npz" if cache is not None else None
     saved = _load(path, key) if path is not None else None
@@ -169,17 +187,16 @@ def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lr
         return SuccessSweep(labels, degrees, optimizers, lrs, starts, arrays["final_costs"],
                             arrays["c_star"], {**params, "cached": True})
 
-    # validate optimizer names and learning rates before the long work starts
-    for name in optimizers:
-        optimize(circuits[0], cost, starts[:1], name, lrs[:1], steps=1, record="ends")
-    final = np.empty((len(optimizers), len(circuits), len(lrs), n_starts))
+    for name in optimizers:  # optimizer names and learning rates checked before any work
+        make_optimizer(name, lrs)
     c_star = np.array([refined_minimum(c, cost, c_star_resolution) for c in circuits])
-    batch_starts = np.tile(starts, (len(lrs), 1))  # (lrs × starts, d): lr-major
-    batch_lr = np.repeat(lrs, n_starts)
-    jobs = [(i, j) for i in range(len(optimizers)) for j in range(len(circuits))]
-    for i, j in tqdm(jobs, desc="success sweep", unit="batch", disable=progress is False):
-        tr = optimize(circuits[j], cost, batch_starts, optimizers[i], batch_lr, steps=steps, record="ends")
-        final[i, j] = tr.final_costs.reshape(len(lrs), n_starts)
+    chunks = [slice(a, min(a + chunk_starts, n_starts)) for a in range(0, n_starts, chunk_starts)]
+    jobs = [(i, j, sl) for i in range(len(optimizers)) for j in range(len(circuits)) for sl in chunks]
+    tasks = [(circuits[j], cost, optimizers[i], lrs, starts[sl], int(steps)) for i, j, sl in jobs]
+    results = run_tasks(_sweep_task, tasks, scheduler, desc="success sweep", progress=progress)
+    final = np.empty((len(optimizers), len(circuits), len(lrs), n_starts))
+    for (i, j, sl), block in zip(jobs, results):
+        final[i, j, :, sl] = block
     if path is not None:
         _save(path, {"final_costs": final, "c_star": c_star}, {"key": key, "parameters": params})
     return SuccessSweep(labels, degrees, optimizers, lrs, starts, final, c_star, {**params, "cached": False})
@@ -204,17 +221,51 @@ class GradientFreeResult:
         return (self.final_costs <= self.c_star[None, :, None] + tol).mean(axis=-1)
 
 
+def _gradient_free_task(task):
+    """One method on one circuit from a chunk of starts: (final costs, evaluations used)."""
+    from scipy.optimize import minimize
+
+    circuit, cost, method, starts, budget = task
+    f, _ = value_and_grad(circuit, cost)
+    final = np.empty(len(starts))
+    used = np.zeros(len(starts), dtype=int)
+
+    class Budget(Exception):
+        pass
+
+    for s, start in enumerate(starts):
+        count, best = 0, np.inf
+
+        def fun(x):
+            nonlocal count, best
+            if count >= budget:
+                raise Budget
+            count += 1
+            value = float(f(np.asarray(x, dtype=float)[None, :])[0][0])
+            best = min(best, value)
+            return value
+
+        options = {"maxiter": budget} if method == "COBYLA" else {"maxfev": budget}
+        try:
+            res = minimize(fun, start, method=method, options=options)
+            final[s] = min(best, float(res.fun))
+        except Budget:
+            final[s] = best  # the best point seen within the budget
+        used[s] = count
+    return final, used
+
+
 def gradient_free(circuits, cost: ObservableCost, methods=GRADIENT_FREE_METHODS, n_starts: int = 100,
                   budget: int = 500, seed: int = 0, labels=None, c_star=None,
-                  progress=None) -> GradientFreeResult:
+                  progress=None, scheduler=None, chunk_starts: int = 50) -> GradientFreeResult:
     """SciPy's COBYLA / Nelder–Mead / Powell from the same seeded starts as :func:`success_sweep`,
     each run stopped after ``budget`` cost evaluations (counted, not trusted to SciPy).
 
-    SciPy optimizes one start at a time, so this loops over starts (it is a comparison, not
-    a hot path): cost ≈ methods × circuits × n_starts × budget exact evaluations.
+    SciPy optimizes one start at a time, so each task loops over its ``chunk_starts`` starts
+    (a comparison, not a hot path); tasks run through :func:`qbp.executors.run_tasks`.
+    Cost ≈ methods × circuits × n_starts × budget exact evaluations.
     """
-    from scipy.optimize import minimize
-    from tqdm.auto import tqdm
+    from .executors import run_tasks
 
     circuits = list(circuits)
     methods = tuple(methods)
@@ -228,33 +279,13 @@ def gradient_free(circuits, cost: ObservableCost, methods=GRADIENT_FREE_METHODS,
     labels = tuple(labels) if labels is not None else tuple(f"circuit {i}" for i in range(len(circuits)))
     if c_star is None:
         c_star = [refined_minimum(c, cost) for c in circuits]
+    chunks = [slice(a, min(a + chunk_starts, n_starts)) for a in range(0, n_starts, chunk_starts)]
+    jobs = [(i, j, sl) for i in range(len(methods)) for j in range(len(circuits)) for sl in chunks]
+    tasks = [(circuits[j], cost, methods[i], starts[sl], int(budget)) for i, j, sl in jobs]
+    results = run_tasks(_gradient_free_task, tasks, scheduler, desc="gradient-free", progress=progress)
     final = np.empty((len(methods), len(circuits), n_starts))
     used = np.zeros(final.shape, dtype=int)
-
-    class Budget(Exception):
-        pass
-
-    jobs = [(i, j) for i in range(len(methods)) for j in range(len(circuits))]
-    for i, j in tqdm(jobs, desc="gradient-free", unit="batch", disable=progress is False):
-        f, _ = value_and_grad(circuits[j], cost)
-        for s, start in enumerate(starts):
-            count, best = 0, np.inf
-
-            def fun(x):
-                nonlocal count, best
-                if count >= budget:
-                    raise Budget
-                count += 1
-                value = float(f(np.asarray(x, dtype=float)[None, :])[0][0])
-                best = min(best, value)
-                return value
-
-            options = {"maxiter": budget} if methods[i] == "COBYLA" else {"maxfev": budget}
-            try:
-                res = minimize(fun, start, method=methods[i], options=options)
-                final[i, j, s] = min(best, float(res.fun))
-            except Budget:
-                final[i, j, s] = best  # the best point seen within the budget
-            used[i, j, s] = count
+    for (i, j, sl), (f_block, u_block) in zip(jobs, results):
+        final[i, j, sl], used[i, j, sl] = f_block, u_block
     meta = {"n_starts": int(n_starts), "budget": int(budget), "seed": seed, "qbp_version": __version__}
     return GradientFreeResult(labels, methods, final, used, np.asarray(c_star, dtype=float), int(budget), meta)

@@ -1,0 +1,103 @@
+"""The executor seam: the same sweep in this process, in local processes and on Dask."""
+
+import os
+import signal
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import qbp
+from qbp.executors import TaskError, dask_client, run_tasks
+from qbp.plateaus import plateau_scan
+from qbp.sweeps import success_sweep
+
+COST = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+CIRCUITS = [qbp.default_circuit(2, L) for L in (1, 3)]
+SWEEP = dict(optimizers=("adam", "sgd"), lrs=[0.01, 0.3], n_starts=40, steps=40, seed=11,
+             c_star_resolution=24, chunk_starts=10, progress=False)
+
+
+def _fails_on_three(x):
+    if x == 3:
+        raise ValueError("three is not allowed")
+    return x * x
+
+
+def test_embedded_runs_in_order_and_reports_failures():
+    assert run_tasks(abs, [-1, 2, -3], progress=False) == [1, 2, 3]
+    with pytest.raises(TaskError, match="task 3 failed: ValueError: three.*parameters: 3"):
+        run_tasks(_fails_on_three, range(5), progress=False)
+
+
+def test_process_pool_gives_identical_results():
+    local = success_sweep(CIRCUITS, COST, **SWEEP)
+    pool = success_sweep(CIRCUITS, COST, scheduler="processes", **SWEEP)
+    assert np.array_equal(local.final_costs, pool.final_costs)
+
+
+def test_missing_dask_gives_install_hint(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
+    with pytest.raises(ValueError, match=r"pip install 'qbp\[dask\]'"):
+        dask_client("tcp://127.0.0.1:1")
+    with pytest.raises(ValueError, match="qbp\\[dask\\]"):
+        success_sweep(CIRCUITS, COST, scheduler="tcp://127.0.0.1:1", **SWEEP)
+    # everything else still works without it
+    assert success_sweep(CIRCUITS, COST, **SWEEP).final_costs.shape == (2, 2, 2, 40)
+
+
+def test_bad_scheduler_type():
+    pytest.importorskip("distributed")
+    with pytest.raises(TypeError, match="scheduler"):
+        run_tasks(abs, [1], scheduler=42, progress=False)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cl, \
+            distributed.Client(cl, set_as_default=False) as client:
+        yield cl, client
+
+
+def test_dask_gives_bit_identical_results(cluster):
+    _, client = cluster
+    local = success_sweep(CIRCUITS, COST, **SWEEP)
+    remote = success_sweep(CIRCUITS, COST, scheduler=client, **SWEEP)
+    assert np.array_equal(local.final_costs, remote.final_costs)
+    by_address = plateau_scan([2, 3, 4], "layer", n_draws=30, seed=2, n_boot=20, progress=False,
+                              scheduler=client.scheduler.address)
+    here = plateau_scan([2, 3, 4], "layer", n_draws=30, seed=2, n_boot=20, progress=False)
+    assert np.array_equal(by_address.derivatives["global"], here.derivatives["global"])
+
+
+def test_dask_reports_failed_task_with_parameters(cluster):
+    _, client = cluster
+    with pytest.raises(TaskError, match="parameters: 3"):
+        run_tasks(_fails_on_three, range(5), scheduler=client, progress=False, retries=0)
+
+
+def test_sweep_survives_a_killed_worker(cluster):
+    _, client = cluster
+    params = dict(SWEEP, n_starts=60, steps=300, chunk_starts=5)
+    expected = success_sweep(CIRCUITS, COST, **params)
+    pids = client.run(os.getpid)  # worker address -> pid
+    out = {}
+
+    def sweep():
+        out["result"] = success_sweep(CIRCUITS, COST, scheduler=client, **params)
+
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    deadline = time.time() + 60
+    while time.time() < deadline and not any(client.processing().values()):
+        time.sleep(0.05)
+    busy = [addr for addr, tasks in client.processing().items() if tasks]
+    assert busy, "no task started within a minute"
+    os.kill(pids[busy[0]], signal.SIGKILL)  # a worker dies mid-sweep
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    assert np.array_equal(out["result"].final_costs, expected.final_costs)

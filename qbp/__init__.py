@@ -12,7 +12,7 @@ from .engines import METHODS, evaluate, value_and_grad
 from .fourier import FourierSeries, fourier_series
 from .gradients import finite_difference, gradient_magnitude, grid_difference, parameter_shift
 from .hamiltonians import ground_energy, tfim_hamiltonian
-from .landscape import Landscape, grid_axis, load_landscape, sample_landscape
+from .landscape import Landscape, grid_axis, load_landscape, sample_landscape, sample_landscapes
 from .optim import OPTIMIZERS, Optimizer, adagrad, adam, momentum, rmsprop, sgd
 from .trajectories import Trajectories, optimize, random_starts
 
@@ -23,7 +23,7 @@ __all__ = [
     "ObservableCost", "EnergyCost", "InfidelityCost", "GlobalCost", "LocalCost",
     "evaluate", "FourierSeries", "fourier_series",
     "parameter_shift", "finite_difference", "grid_difference", "gradient_magnitude",
-    "Landscape", "grid_axis", "sample_landscape", "load_landscape",
+    "Landscape", "grid_axis", "sample_landscape", "sample_landscapes", "load_landscape",
     "Basins", "basins", "deceptive_mask", "deceptiveness_ratio", "value_and_grad",
     "Optimizer", "OPTIMIZERS", "sgd", "momentum", "rmsprop", "adagrad", "adam",
     "Trajectories", "optimize", "random_starts",

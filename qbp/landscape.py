@@ -15,7 +15,8 @@ from .circuit import Circuit
 from .cost import ObservableCost
 from .engines import check_inputs, check_method
 
-__all__ = ["Landscape", "grid_axis", "check_resolution", "sample_landscape", "load_landscape"]
+__all__ = ["Landscape", "grid_axis", "check_resolution", "sample_landscape", "sample_landscapes",
+           "load_landscape"]
 
 #: Largest grid (points) a landscape may have: bounds memory at ~(d+1)·8 bytes per point.
 MAX_GRID_POINTS = 1 << 28
@@ -154,3 +155,20 @@ def sample_landscape(circuit: Circuit, cost: ObservableCost, resolution: int,
     meta = {"cost": cost.describe(), "cost_minimum": cost.minimum, "resolution": r,
             "method": method, "qbp_version": __version__}
     return Landscape(values, grad, axes, circuit, meta)
+
+
+def _landscape_task(task) -> Landscape:
+    circuit, cost, resolution, method, gradient = task
+    return sample_landscape(circuit, cost, resolution, method, gradient, progress=False)
+
+
+def sample_landscapes(circuits, cost: ObservableCost, resolution: int, method: str = "fourier",
+                      gradient: bool = True, scheduler=None, progress=None) -> list[Landscape]:
+    """:func:`sample_landscape` for each circuit, one task each, through
+    :func:`qbp.executors.run_tasks` (here by default; a process pool or a Dask cluster)."""
+    from .executors import run_tasks
+
+    check_resolution(resolution)
+    check_method(method)
+    tasks = [(c, cost, resolution, method, gradient) for c in circuits]
+    return run_tasks(_landscape_task, tasks, scheduler, desc="landscapes", progress=progress)

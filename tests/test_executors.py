@@ -101,3 +101,13 @@ def test_sweep_survives_a_killed_worker(cluster):
     thread.join(timeout=300)
     assert not thread.is_alive()
     assert np.array_equal(out["result"].final_costs, expected.final_costs)
+
+
+def test_landscape_batches_through_the_seam(cluster):
+    _, client = cluster
+    circuits = [qbp.default_circuit(2, L) for L in (1, 2, 3)]
+    here = qbp.sample_landscapes(circuits, COST, 20, progress=False)
+    there = qbp.sample_landscapes(circuits, COST, 20, scheduler=client, progress=False)
+    for a, b in zip(here, there):
+        assert np.array_equal(a.values, b.values) and np.array_equal(a.gradient, b.gradient)
+        assert a.circuit == b.circuit

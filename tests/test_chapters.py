@@ -171,3 +171,45 @@ def test_chapter_03_runs_and_saves_verdicts(tmp_path):
         assert v["claim"] == claim and v["verdict"] in VERDICTS and v["reason"]
     assert set(data["claims"]["C3"]["numbers"]["per_tol"]) == {"0.001", "0.1"}
     assert data["claims"]["C4"]["numbers"]["resolutions"] == [8, 16]
+
+
+CHAPTER_A1 = BOOK / "a1_more_qubits.ipynb"
+TINY_A1 = {"qubit_counts": [3], "max_layers": 2, "resolutions": [16, 32],
+           "three_param_layers": [1], "three_param_resolutions": [12, 24]}
+
+
+def test_appendix_a1_committed_and_parameters():
+    test_committed_without_outputs(CHAPTER_A1)
+    params = papermill.inspect_notebook(str(CHAPTER_A1))
+    assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
+        "qubit_counts": ("list", "[3, 4]"), "max_layers": ("int", "4"),
+        "resolutions": ("list", "[90, 180, 360]"), "three_param_qubits": ("int", "2"),
+        "three_param_layers": ("list", "[1, 2]"),
+        "three_param_resolutions": ("list", "[90, 180, 360]"),
+        "tol_small": ("float", "1e-3"), "tol_large": ("float", "1e-1")}
+    assert all(v["help"] for v in params.values())
+
+
+def test_appendix_a1_runs_and_saves_verdict(tmp_path):
+    nb = execute(CHAPTER_A1, tmp_path, TINY_A1)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
+    assert len(images) == 6 and all(
+        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+
+    results = json.loads((tmp_path / "results" / "a1_more_qubits.json").read_text())
+    assert results["parameters"]["resolutions"] == [16, 32]
+    assert results["parameters"]["three_param_resolutions"] == [12, 24]
+    data = results["data"]
+    rows = data["landscapes"]
+    assert len(rows) == 2 * 2 + 1 * 2  # (n = 3: L = 1, 2; three parameters: L = 1) x two R
+    assert {r["circuit"] for r in rows} == {"n = 3", "3 parameters, n = 2"}
+    assert all(0 <= r["ratio_small"] <= 1 and 0 <= r["ratio_large"] <= 1 for r in rows)
+    assert all(r["ratio_large"] <= r["ratio_small"] + 1e-12 for r in rows)  # larger tol, fewer
+    assert all((r["halving_rank"] is None) == (r["resolution"] in (16, 12)) for r in rows)
+    assert "C4" not in data["claims"]  # its own entry, not the main chapter's C4
+    c4 = data["claims"]["C4_beyond_default"]
+    assert c4["claim"] == "C4" and c4["verdict"] in VERDICTS and c4["reason"]

@@ -213,3 +213,16 @@ def test_appendix_a1_runs_and_saves_verdict(tmp_path):
     assert "C4" not in data["claims"]  # its own entry, not the main chapter's C4
     c4 = data["claims"]["C4_beyond_default"]
     assert c4["claim"] == "C4" and c4["verdict"] in VERDICTS and c4["reason"]
+
+
+CHAPTER_A2 = BOOK / "a2_cluster.ipynb"
+
+
+def test_appendix_a2_runs_and_is_identical_on_dask(tmp_path):
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    nb = execute(CHAPTER_A2, tmp_path, {"n_starts": 8, "steps": 10, "max_layers": 2, "chunk_starts": 4})
+    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    assert all(not c.outputs and c.execution_count is None
+               for c in nbformat.read(CHAPTER_A2, as_version=4).cells if c.cell_type == "code")
+    data = json.loads((tmp_path / "results" / "a2_cluster.json").read_text())["data"]
+    assert data["identical"] is True and data["workers"] == 2 and data["tasks"] == 2 * 2 * 2

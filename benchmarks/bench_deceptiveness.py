@@ -13,13 +13,13 @@ and reports the process's peak resident memory after each.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import time
 from pathlib import Path
 
 import qbp
 from bench_engines import machine
+from qbp.results import save_results
 
 
 def peak_rss_bytes() -> int:
@@ -64,11 +64,7 @@ def main(argv=None) -> int:
         "machine": machine(),
         "measured": time.strftime("%Y-%m-%d"),
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(out)
+    out = save_results(args.out, result, parameters=vars(args))
 
     print(f"2 parameters, R=1440: landscape {t_land2:.2f} s, mask {t_mask2:.2f} s, "
           f"peak RSS {rss2 / 1e9:.2f} GB")

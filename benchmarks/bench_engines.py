@@ -15,7 +15,6 @@ Prints the figures and ratios and writes them, with the machine, to a JSON file.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 import qbp
+from qbp.results import save_results
 
 
 def best_of(fn, repeats: int) -> float:
@@ -102,11 +102,7 @@ def main(argv=None) -> int:
         "machine": machine(),
         "measured": time.strftime("%Y-%m-%d"),
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(out)
+    out = save_results(args.out, result, parameters=vars(args))
 
     print(f"n={n}, L={layers}, type sharing, R={r} ({n_grid} points), values + exact gradient")
     print(f"  fourier  engine, whole grid : {t_fourier:10.4f} s")

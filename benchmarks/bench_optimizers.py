@@ -12,7 +12,6 @@ parameter-shift gradients), extrapolated to the whole sweep. Writes a JSON file.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import numpy as np
 
 import qbp
 from bench_engines import machine
+from qbp.results import save_results
 from qbp.sweeps import default_learning_rates, success_sweep
 
 
@@ -71,11 +71,7 @@ def main(argv=None) -> int:
         "machine": machine(),
         "measured": time.strftime("%Y-%m-%d"),
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    tmp.replace(out)
+    out = save_results(args.out, result, parameters=vars(args))
     print(f"sweep: {runs} runs × {args.steps} steps ({runs * args.steps:.3g} exact gradients) "
           f"in {t_sweep:.1f} s")
     print(f"QuTiP reference, one run at a time: {np.mean(per_step) * 1e3:.0f} ms per step on "

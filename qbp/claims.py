@@ -302,3 +302,136 @@ def c4_verdict(resolutions, ratios_per_tol, *, rows=None, spread_holds: float = 
 
 
 __all__ += ["c2_verdict", "c3_verdict", "c4_verdict"]
+
+
+# --- C5, C6: optimizer success against sharing and learning rate (SPEC §6, §8) ----------------
+
+
+def _spearman(x, y) -> float:
+    """Spearman ρ, NaN when either input is constant."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConstantInputWarning)
+        return float(spearmanr(x, y).statistic)
+
+
+def _check_rates(claim: str, name: str, rates, n_degrees: int, ndim: tuple) -> np.ndarray:
+    r = np.asarray(rates, dtype=float)
+    if r.ndim not in ndim or r.shape[0] != n_degrees or r.size == 0:
+        raise ValueError(f"{claim}: success rates of {name!r} must have one row per degree "
+                         f"({n_degrees}), got shape {r.shape}")
+    if not np.all(np.isfinite(r)) or np.any((r < 0) | (r > 1)):
+        raise ValueError(f"{claim}: success rates of {name!r} must lie in [0, 1]")
+    return r
+
+
+def _check_degrees(claim: str, degrees) -> np.ndarray:
+    degrees = np.asarray(degrees, dtype=float)
+    if degrees.ndim != 1 or len(degrees) < 2 or not np.all(np.isfinite(degrees)):
+        raise ValueError(f"{claim}: degrees must be 1-D, finite, of length >= 2, got "
+                         f"{degrees.tolist()}")
+    if len(np.unique(degrees)) != len(degrees):
+        raise ValueError(f"{claim}: degrees must be distinct, got {degrees.tolist()}")
+    return degrees
+
+
+def c5_verdict(degrees, success_by_degree, *, rho_holds: float = -0.8) -> Verdict:
+    """C5: Adam and SGD converge worse as sharing increases.
+
+    Inputs: the sharing degrees (distinct) and a mapping {optimizer: success rates}, one entry
+    per degree: either each optimizer's best-over-learning-rates success rate (1-D), or its
+    success curves of shape (degrees, learning rates), of which the best over the learning
+    rates (the maximum over the last axis) is taken. The rule, with ρ the Spearman rank
+    correlation between degree and best success of one optimizer:
+
+    - **holds** if for every optimizer ρ ≤ ``rho_holds`` (−0.8) and its success at the largest
+      degree is below its success at the smallest;
+    - **partly** if ρ < 0 for at least one optimizer (but not the above);
+    - **does not hold** otherwise (every ρ ≥ 0 or undefined: constant success).
+    """
+    degrees = _check_degrees("C5", degrees)
+    if not isinstance(success_by_degree, dict) or not success_by_degree:
+        raise ValueError("C5: success_by_degree must be a non-empty mapping {optimizer: rates}")
+    order = np.argsort(degrees, kind="stable")
+    per = {}
+    for name, rates in success_by_degree.items():
+        r = _check_rates("C5", name, rates, len(degrees), (1, 2))
+        best = (r if r.ndim == 1 else r.max(axis=-1))[order]
+        rho = _spearman(degrees[order], best)
+        falls = bool(best[-1] < best[0])
+        per[str(name)] = {"best_success": best.tolist(), "spearman_rho": rho,
+                          "first": float(best[0]), "last": float(best[-1]),
+                          "last_below_first": falls,
+                          "strong": bool(np.isfinite(rho) and rho <= rho_holds and falls),
+                          "negative": bool(np.isfinite(rho) and rho < 0)}
+    if all(p["strong"] for p in per.values()):
+        verdict = "holds"
+    elif any(p["negative"] for p in per.values()):
+        verdict = "partly"
+    else:
+        verdict = "does not hold"
+    d = degrees[order]
+    parts = [f"{name}'s best success goes from {p['first']:.3g} at sharing degree {d[0]:g} to "
+             f"{p['last']:.3g} at degree {d[-1]:g}, ρ = {p['spearman_rho']:.2f}"
+             for name, p in per.items()]
+    reason = ("; ".join(parts) + f" ('holds' needs ρ ≤ {rho_holds:g} and a lower success at the "
+              f"largest degree than at the smallest for every optimizer, 'partly' ρ < 0 for one)")
+    numbers = {"sharing_degrees": d.tolist(), "per_optimizer": per, "rho_holds": rho_holds}
+    return Verdict("C5", verdict, reason, numbers)
+
+
+def c6_verdict(degrees, success_curves, *, deceptiveness=None, sensitivity_holds: float = 0.3,
+               rho_holds: float = 0.5) -> Verdict:
+    """C6: success depends strongly on the learning rate, more so in more deceptive landscapes.
+
+    Inputs: the sharing degrees (distinct), a mapping {optimizer: success curves} of shape
+    (degrees, learning rates), and optionally the deceptiveness ratio at each degree. The
+    *learning-rate sensitivity* of one optimizer at one degree is its largest minus its smallest
+    success rate over the learning rates. The x variable is the deceptiveness ratio if given,
+    else the sharing degree; ρ is the Spearman rank correlation between x and sensitivity,
+    pooled over every (degree, optimizer) pair. The rule:
+
+    - *strong* dependence: the mean sensitivity over all pairs is ≥ ``sensitivity_holds`` (0.3);
+    - *more so where more deceptive*: ρ ≥ ``rho_holds`` (0.5);
+    - **holds** if both; **partly** if one of the two; **does not hold** if neither (an
+      undefined ρ, e.g. constant sensitivity, counts as not rising).
+    """
+    degrees = _check_degrees("C6", degrees)
+    if not isinstance(success_curves, dict) or not success_curves:
+        raise ValueError("C6: success_curves must be a non-empty mapping {optimizer: curves}")
+    if deceptiveness is None:
+        x, x_name = degrees, "sharing degree"
+    else:
+        x = np.asarray(deceptiveness, dtype=float)
+        if x.shape != degrees.shape or not np.all(np.isfinite(x)) or np.any((x < 0) | (x > 1)):
+            raise ValueError(f"C6: deceptiveness must be one ratio in [0, 1] per degree, got "
+                             f"{np.asarray(deceptiveness).tolist()}")
+        x_name = "deceptiveness ratio"
+    sensitivity = {}
+    for name, curves in success_curves.items():
+        r = _check_rates("C6", name, curves, len(degrees), (2,))
+        sensitivity[str(name)] = (r.max(axis=1) - r.min(axis=1)).tolist()
+    pooled_x = np.concatenate([x] * len(sensitivity))
+    pooled_s = np.concatenate([np.asarray(s) for s in sensitivity.values()])
+    mean = float(pooled_s.mean())
+    rho = _spearman(pooled_x, pooled_s)
+    strong = mean >= sensitivity_holds
+    rising = bool(np.isfinite(rho) and rho >= rho_holds)
+    if strong and rising:
+        verdict = "holds"
+    elif strong or rising:
+        verdict = "partly"
+    else:
+        verdict = "does not hold"
+    reason = (f"the learning-rate sensitivity (max − min success over learning rates) averages "
+              f"{mean:.3g} over {len(pooled_s)} (degree, optimizer) pairs and ranges from "
+              f"{pooled_s.min():.3g} to {pooled_s.max():.3g}; its rank correlation with the "
+              f"{x_name} is ρ = {rho:.2f} ('holds' needs a mean ≥ {sensitivity_holds:g} and "
+              f"ρ ≥ {rho_holds:g}, 'partly' one of the two)")
+    numbers = {"sharing_degrees": degrees.tolist(), "x_variable": x_name, "x": x.tolist(),
+               "sensitivity": sensitivity, "mean_sensitivity": mean, "spearman_rho": rho,
+               "strong": bool(strong), "rising": rising,
+               "sensitivity_holds": sensitivity_holds, "rho_holds": rho_holds}
+    return Verdict("C6", verdict, reason, numbers)
+
+
+__all__ += ["c5_verdict", "c6_verdict"]

@@ -335,3 +335,130 @@ class TestC4Rule:
 
         with pytest.raises(ValueError):
             c4_verdict(resolutions, ratios, **kwargs)
+
+
+class TestC5C6Rules:
+    """C5 (success falls with sharing) and C6 (learning-rate sensitivity) on synthetic rates."""
+
+    @staticmethod
+    def curves(best, floor=0.0, n_lrs=5):
+        # success curves (degrees, lrs) peaking at `best` with minimum `floor`
+        best = np.asarray(best, dtype=float)
+        shape = np.array([0.0, 0.5, 1.0, 0.5, 0.0])[:n_lrs]
+        return floor + (best - floor)[:, None] * shape[None, :]
+
+    def test_c5_holds_when_every_optimizer_falls(self):
+        from qbp.claims import c5_verdict
+        v = c5_verdict(DEGREES, {"adam": [0.9, 0.8, 0.6, 0.5, 0.3, 0.2],
+                                 "sgd": [0.8, 0.85, 0.5, 0.4, 0.2, 0.1]})
+        assert v.claim == "C5" and v.verdict == "holds"
+        assert v.numbers["per_optimizer"]["adam"]["spearman_rho"] == pytest.approx(-1.0)
+        assert v.numbers["per_optimizer"]["sgd"]["spearman_rho"] <= -0.8
+
+    def test_c5_takes_the_best_learning_rate_of_curves(self):
+        from qbp.claims import c5_verdict
+        best = [0.9, 0.8, 0.6, 0.5, 0.3, 0.2]
+        v = c5_verdict(DEGREES, {"adam": self.curves(best), "sgd": best})
+        assert v.verdict == "holds"
+        assert v.numbers["per_optimizer"]["adam"]["best_success"] == pytest.approx(best)
+
+    def test_c5_one_falling_optimizer_is_partly(self):
+        from qbp.claims import c5_verdict
+        v = c5_verdict(DEGREES, {"adam": [0.9, 0.8, 0.6, 0.5, 0.3, 0.2],
+                                 "sgd": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]})
+        assert v.verdict == "partly"
+
+    def test_c5_strong_rank_trend_but_last_not_below_first_is_partly(self):
+        from qbp.claims import c5_verdict
+        # many degrees, success falling from the second on, but the largest degree is no
+        # worse than the smallest: ρ ≤ −0.8, yet not 'holds'
+        v = c5_verdict(np.arange(1, 61), {"adam": np.r_[0.0, np.linspace(1, 0, 59)]})
+        p = v.numbers["per_optimizer"]["adam"]
+        assert p["spearman_rho"] < -0.8 and not p["last_below_first"]
+        assert v.verdict == "partly"
+
+    def test_c5_weak_negative_trend_is_partly(self):
+        from qbp.claims import c5_verdict
+        v = c5_verdict(DEGREES, {"adam": [1.0, 0.12, 0.13, 0.05, 0.23, 0.51]})
+        assert -0.8 < v.numbers["per_optimizer"]["adam"]["spearman_rho"] < 0
+        assert v.verdict == "partly"
+
+    def test_c5_rising_or_constant_does_not_hold(self):
+        from qbp.claims import c5_verdict
+        v = c5_verdict(DEGREES, {"adam": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "sgd": [0.3] * 6})
+        assert v.verdict == "does not hold"
+        assert np.isnan(v.numbers["per_optimizer"]["sgd"]["spearman_rho"])
+
+    def test_c5_sorts_by_degree(self):
+        from qbp.claims import c5_verdict
+        v = c5_verdict([12, 2, 6], {"adam": [0.1, 0.9, 0.5]})
+        assert v.numbers["sharing_degrees"] == [2, 6, 12]
+        assert v.numbers["per_optimizer"]["adam"]["best_success"] == [0.9, 0.5, 0.1]
+        assert v.verdict == "holds"
+
+    @pytest.mark.parametrize("degrees, rates", [
+        ([2, 4, 6], {}),
+        ([2, 4, 6], [0.1, 0.2, 0.3]),
+        ([2, 4, 6], {"adam": [0.1, 0.2]}),
+        ([2, 4, 6], {"adam": [0.1, 0.2, 1.5]}),
+        ([2, 4, 6], {"adam": [0.1, np.nan, 0.2]}),
+        ([2, 2, 6], {"adam": [0.1, 0.2, 0.3]}),
+        ([2], {"adam": [0.1]}),
+        ([2, 4, 6], {"adam": np.zeros((3, 2, 2))}),
+    ])
+    def test_c5_bad_input(self, degrees, rates):
+        from qbp.claims import c5_verdict
+        with pytest.raises(ValueError):
+            c5_verdict(degrees, rates)
+
+    def test_c6_holds_strong_and_rising_with_deceptiveness(self):
+        from qbp.claims import c6_verdict
+        ratio = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+        v = c6_verdict(DEGREES, {"adam": self.curves([0.4, 0.5, 0.6, 0.7, 0.8, 0.9]),
+                                 "sgd": self.curves([0.3, 0.45, 0.5, 0.6, 0.7, 0.9])},
+                       deceptiveness=ratio)
+        assert v.claim == "C6" and v.verdict == "holds"
+        assert v.numbers["x_variable"] == "deceptiveness ratio" and v.numbers["x"] == ratio
+        assert v.numbers["sensitivity"]["adam"] == pytest.approx([0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+        assert v.numbers["spearman_rho"] >= 0.5
+
+    def test_c6_uses_the_degree_without_deceptiveness(self):
+        from qbp.claims import c6_verdict
+        v = c6_verdict(DEGREES, {"adam": self.curves([0.4, 0.5, 0.6, 0.7, 0.8, 0.9])})
+        assert v.numbers["x_variable"] == "sharing degree"
+        assert v.numbers["spearman_rho"] == pytest.approx(1.0)
+        assert v.verdict == "holds"
+
+    def test_c6_strong_but_not_rising_is_partly(self):
+        from qbp.claims import c6_verdict
+        # large sensitivity, but largest where the landscape is least deceptive
+        v = c6_verdict(DEGREES, {"adam": self.curves([0.98, 0.12, 0.13, 0.05, 0.23, 0.5]),
+                                 "sgd": self.curves([1.0, 0.11, 0.12, 0.04, 0.22, 0.34])},
+                       deceptiveness=[0.001, 0.9, 0.998, 0.966, 0.995, 0.9951])
+        assert v.numbers["mean_sensitivity"] >= 0.3 and v.numbers["spearman_rho"] < 0.5
+        assert v.verdict == "partly"
+
+    def test_c6_rising_but_weak_is_partly(self):
+        from qbp.claims import c6_verdict
+        v = c6_verdict(DEGREES, {"adam": self.curves([0.01, 0.02, 0.03, 0.04, 0.05, 0.06])})
+        assert v.numbers["mean_sensitivity"] < 0.3 and v.numbers["spearman_rho"] >= 0.5
+        assert v.verdict == "partly"
+
+    def test_c6_weak_and_flat_does_not_hold(self):
+        from qbp.claims import c6_verdict
+        v = c6_verdict(DEGREES, {"adam": self.curves([0.05] * 6, floor=0.01)})
+        assert np.isnan(v.numbers["spearman_rho"])
+        assert v.verdict == "does not hold"
+
+    @pytest.mark.parametrize("curves, deceptiveness", [
+        ({}, None),
+        ({"adam": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]}, None),  # 1-D: not curves over lrs
+        ({"adam": np.full((6, 3), 1.2)}, None),
+        ({"adam": np.zeros((5, 3))}, None),
+        ({"adam": np.zeros((6, 3))}, [0.1] * 5),
+        ({"adam": np.zeros((6, 3))}, [0.1, 0.2, 0.3, 0.4, 0.5, 1.5]),
+    ])
+    def test_c6_bad_input(self, curves, deceptiveness):
+        from qbp.claims import c6_verdict
+        with pytest.raises(ValueError):
+            c6_verdict(DEGREES, curves, deceptiveness=deceptiveness)

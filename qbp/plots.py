@@ -583,3 +583,111 @@ def plot_deceptiveness_vs_sharing(degrees, ratios, n_sinks, median_gradient, axe
 
 
 __all__ += ["plot_basins", "plot_deceptiveness_vs_sharing"]
+
+
+# --- optimizer paths and success rates (SPEC §6) ---------------------------------------------
+
+
+def wrap_path(points) -> np.ndarray:
+    """A path of parameters (T+1, d), unwrapped as the optimizer took it, mapped into the
+    periodic box [−π, π)^d for drawing: where it crosses an edge it is cut at the edge and
+    continues from the opposite edge, with a row of NaN between the pieces (matplotlib
+    breaks the line there). Returns an array (N, d), N ≥ T+1."""
+    pts = np.asarray(points, dtype=float)
+    if pts.ndim != 2 or len(pts) == 0:
+        raise ValueError(f"points must have shape (T+1, d), got {pts.shape}")
+    period = 2 * np.pi
+
+    def cell(x):
+        return np.floor((x + np.pi) / period)
+
+    cells = cell(pts)
+    current = cells[0]  # the periodic copy the line is being drawn in
+    out = [pts[0] - period * current]
+    gap = np.full(pts.shape[1], np.nan)
+    for i in range(1, len(pts)):
+        a, b = pts[i - 1], pts[i]
+        if np.array_equal(cells[i], current) and np.array_equal(cells[i - 1], current):
+            out.append(b - period * current)
+            continue
+        cuts = set()
+        for k in range(len(a)):  # every edge −π + 2πm the step crosses along axis k
+            if a[k] == b[k]:
+                continue
+            lo, hi = sorted((a[k], b[k]))
+            for m in range(int(np.ceil((lo + np.pi) / period)), int(np.floor((hi + np.pi) / period)) + 1):
+                t = (-np.pi + period * m - a[k]) / (b[k] - a[k])
+                if 0 < t < 1:
+                    cuts.add(t)
+        bounds = [0.0, *sorted(cuts), 1.0]
+        for t0, t1 in zip(bounds[:-1], bounds[1:]):
+            here = cell(a + 0.5 * (t0 + t1) * (b - a))
+            if not np.array_equal(here, current):  # into another copy: break the line
+                current = here
+                out += [gap, a + t0 * (b - a) - period * current]
+            out.append(a + t1 * (b - a) - period * current)
+    return np.array(out)
+
+
+def plot_paths(params, ax=None, color="C3", label=None, lw=1.2, start_marker="o",
+               end_marker="s", marker_size=5.5, alpha=0.95):
+    """Optimizer paths over a 2-parameter landscape, wrapped into [−π, π)² (the angles are
+    periodic: a path leaving one edge re-enters at the opposite one, the line broken there);
+    returns the axes.
+
+    ``params``: a :class:`qbp.Trajectories` (recorded with ``record="all"``) or an array
+    (B, T+1, 2). Each start is drawn as ``start_marker`` (white, black edge) unless None, each
+    end as ``end_marker`` filled with ``color``; ``label`` names the paths in the legend
+    (once). Draw on top of :func:`plot_landscape`.
+    """
+    params = np.asarray(getattr(params, "params", params), dtype=float)
+    if params.ndim != 3 or params.shape[2] != 2:
+        raise ValueError(f"paths must have shape (B, T+1, 2), got {params.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 3.8))
+    for b, path in enumerate(params):
+        drawn = wrap_path(path)
+        ax.plot(drawn[:, 0], drawn[:, 1], "-", color=color, lw=lw, alpha=alpha,
+                label=label if b == 0 else None, zorder=3)
+    ends = (params[:, -1] + np.pi) % (2 * np.pi) - np.pi
+    if end_marker:
+        ax.plot(ends[:, 0], ends[:, 1], end_marker, ms=marker_size, mfc=color, mec="black",
+                mew=0.7, ls="none", zorder=5, label=f"{label} end" if label else None)
+    if start_marker:
+        starts = (params[:, 0] + np.pi) % (2 * np.pi) - np.pi
+        ax.plot(starts[:, 0], starts[:, 1], start_marker, ms=marker_size, mfc="white",
+                mec="black", mew=0.7, ls="none", zorder=5)
+    ax.set_xlim(-np.pi, np.pi)
+    ax.set_ylim(-np.pi, np.pi)
+    return ax
+
+
+def plot_success_vs_lr(lrs, curves, ax=None, styles=None, legend: bool = True,
+                       xlabel: str = "learning rate η (log scale)",
+                       ylabel: str = "success rate (fraction of starts)"):
+    """Success rate against the learning rate, one line per entry of ``curves``
+    ({label: rates, one per learning rate}), on a logarithmic learning-rate axis and a linear
+    success axis from 0 to 1; returns the axes. ``styles`` optionally maps a label to line
+    keyword arguments (``color``, ``ls``, ``marker`` …)."""
+    lrs = np.asarray(lrs, dtype=float)
+    styles = styles or {}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 3.6), layout="constrained")
+    for i, (text, rates) in enumerate(curves.items()):
+        rates = np.asarray(rates, dtype=float)
+        if rates.shape != lrs.shape:
+            raise ValueError(f"curve {text!r} has {rates.shape} rates for {lrs.shape} learning rates")
+        ax.plot(lrs, rates, **{"marker": "o", "ms": 4, "color": f"C{i}", **styles.get(text, {})},
+                label=text)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(_PlainLogFormatter(labelOnlyBase=False))
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    if legend:
+        ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+__all__ += ["wrap_path", "plot_paths", "plot_success_vs_lr"]

@@ -295,3 +295,64 @@ class TestDeceptivenessPlots:
         axes = plots.plot_deceptiveness_vs_sharing([2, 4], {"r": [0.1, 0.2]}, {"s": [3, 9]},
                                                    [1.0, 2.0])
         assert axes[1].get_yscale() == "linear"
+
+
+class TestPathsAndSuccess:
+    def test_wrap_path_inside_the_box_is_unchanged(self):
+        path = np.array([[0.0, 0.0], [0.5, -0.2], [1.0, -0.4]])
+        assert np.array_equal(plots.wrap_path(path), path)
+
+    def test_wrap_path_breaks_at_the_edge(self):
+        out = plots.wrap_path(np.array([[3.0, 0.0], [3.3, 0.1], [3.5, 0.2]]))
+        gap = np.flatnonzero(np.isnan(out[:, 0]))
+        assert len(gap) == 1
+        before, after = out[gap[0] - 1], out[gap[0] + 1]
+        assert before[0] == pytest.approx(np.pi) and after[0] == pytest.approx(-np.pi)
+        assert before[1] == pytest.approx(after[1])  # cut at the same θ₁ on both sides
+        assert out[-1] == pytest.approx([3.5 - 2 * np.pi, 0.2])
+        finite = out[~np.isnan(out[:, 0])]
+        assert np.all((finite >= -np.pi - 1e-12) & (finite <= np.pi + 1e-12))
+
+    def test_wrap_path_through_a_corner_and_a_long_jump(self):
+        corner = plots.wrap_path(np.array([[-3.0, 3.0], [-3.3, 3.3]]))
+        assert np.isnan(corner[:, 0]).sum() == 1
+        assert corner[-1] == pytest.approx([-3.3 + 2 * np.pi, 3.3 - 2 * np.pi])
+        jump = plots.wrap_path(np.array([[0.0, 0.0], [14.0, 0.0]]))  # crosses two edges
+        assert np.isnan(jump[:, 0]).sum() == 2
+        assert jump[-1, 0] == pytest.approx(14.0 - 4 * np.pi)
+
+    def test_wrap_path_jitter_across_an_edge_draws_no_long_line(self):
+        # a run that settled on the edge θ₁ = π, rounding errors flipping it across
+        eps = 1e-12
+        path = np.array([[-1.0, np.pi - eps], [-1.0, np.pi + eps]] * 5)
+        out = plots.wrap_path(path)
+        assert np.nanmax(np.abs(np.diff(out, axis=0))) < 1e-9
+
+    def test_wrap_path_bad_shape(self):
+        with pytest.raises(ValueError):
+            plots.wrap_path(np.zeros(3))
+
+    def test_plot_paths_on_a_landscape(self, landscapes, cost):
+        circuit = qbp.default_circuit(2, 1)
+        tr = qbp.optimize(circuit, cost, np.array([[3.0, 3.0], [-1.0, 0.5]]), "sgd", 0.3, 20)
+        ax = plots.plot_landscape(landscapes[0], mark_minimum=False)
+        plots.plot_paths(tr, ax, color="C1", label="SGD")
+        handles, texts = ax.get_legend_handles_labels()
+        assert texts == ["SGD", "SGD end"]
+        assert ax.get_xlim() == (-np.pi, np.pi)
+        ends = ax.get_lines()[-2].get_xydata()
+        assert ends == pytest.approx(tr.final_params)
+        with pytest.raises(ValueError):
+            plots.plot_paths(np.zeros((2, 5, 3)), ax)
+
+    def test_plot_success_vs_lr(self):
+        lrs = [1e-3, 1e-2, 1e-1, 1.0]
+        ax = plots.plot_success_vs_lr(lrs, {"L = 1": [0.1, 0.9, 1.0, 0.2],
+                                            "L = 2": [0.0, 0.1, 0.2, 0.0]},
+                                      styles={"L = 2": {"ls": "--"}})
+        assert ax.get_xscale() == "log" and "learning rate" in ax.get_xlabel()
+        assert "success" in ax.get_ylabel()
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["L = 1", "L = 2"]
+        assert ax.get_lines()[1].get_linestyle() == "--"
+        with pytest.raises(ValueError):
+            plots.plot_success_vs_lr(lrs, {"bad": [0.1, 0.2]})

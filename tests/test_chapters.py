@@ -173,6 +173,94 @@ def test_chapter_03_runs_and_saves_verdicts(tmp_path):
     assert data["claims"]["C4"]["numbers"]["resolutions"] == [8, 16]
 
 
+CHAPTER_04 = BOOK / "04_trajectories.ipynb"
+TINY_04 = {"resolution": 16, "max_layers": 2, "n_paths": 2, "steps": 20, "n_starts_stats": 20}
+
+
+def test_chapter_04_committed_and_parameters():
+    test_committed_without_outputs(CHAPTER_04)
+    params = papermill.inspect_notebook(str(CHAPTER_04))
+    assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
+        "resolution": ("int", "180"), "max_layers": ("int", "6"), "n_paths": ("int", "6"),
+        "lr_adam": ("float", "0.05"), "lr_sgd": ("float", "0.05"), "steps": ("int", "500"),
+        "tol": ("float", "1e-3"), "seed": ("int", "1"), "n_starts_stats": ("int", "1000")}
+    assert all(v["help"] for v in params.values())
+
+
+def test_chapter_04_runs_and_saves_results(tmp_path):
+    nb = execute(CHAPTER_04, tmp_path, TINY_04)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
+    assert len(images) == 3 and all(
+        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+
+    results = json.loads((tmp_path / "results" / "04_trajectories.json").read_text())
+    assert results["parameters"]["resolution"] == 16
+    assert results["parameters"]["n_starts_stats"] == 20
+    data = results["data"]
+    assert data["layers"] == [1, 2] and data["sharing_degrees"] == [2, 4]
+    assert data["paths_are_first_starts"] is True
+    assert data["evaluations_per_shift_step"] == [9, 17]  # 1 + 2 x (4L parametrized gates)
+    for name in ("Adam", "SGD"):
+        total = [g + m + u for g, m, u in zip(data["fraction_global"][name],
+                                             data["fraction_local_minimum"][name],
+                                             data["fraction_not_settled"][name])]
+        assert total == pytest.approx([1.0, 1.0])
+        for rule in ("gradient", "steepest"):
+            assert all(0 <= x <= 1 for x in data["same_basin"][rule][name])
+            assert all(0 <= x <= 1 for x in data["outcome_predicted"][rule][name])
+    assert all(len(data["global_minima"][str(L)]) >= 1 for L in (1, 2))
+    assert data["claims"] == {}
+
+
+CHAPTER_05 = BOOK / "05_success_rates.ipynb"
+TINY_05 = {"n_starts": 10, "steps": 20, "max_layers": 2, "resolution": 16,
+           "n_starts_gradient_free": 3, "budget": 30}
+
+
+def test_chapter_05_committed_and_parameters():
+    test_committed_without_outputs(CHAPTER_05)
+    params = papermill.inspect_notebook(str(CHAPTER_05))
+    assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
+        "n_starts": ("int", "1000"), "steps": ("int", "500"), "max_layers": ("int", "6"),
+        "resolution": ("int", "180"), "tol": ("float", "1e-3"), "seed": ("int", "0"),
+        "n_starts_gradient_free": ("int", "100"), "budget": ("int", "300"),
+        "cache_dir": ("str", '"cache"')}
+    assert all(v["help"] for v in params.values())
+
+
+def test_chapter_05_runs_caches_and_saves_verdicts(tmp_path):
+    nb = execute(CHAPTER_05, tmp_path, TINY_05)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
+    assert len(images) == 5 and all(
+        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+    assert len(list((tmp_path / "cache").glob("success-sweep-*.npz"))) == 1
+
+    results = json.loads((tmp_path / "results" / "05_success_rates.json").read_text())
+    assert results["parameters"]["n_starts"] == 10 and results["parameters"]["budget"] == 30
+    data = results["data"]
+    assert data["layers"] == [1, 2] and data["sharing_degrees"] == [2, 4]
+    assert len(data["learning_rates"]) == 13
+    assert all(len(data["success_rate"][n]) == 2 and len(data["success_rate"][n][0]) == 13
+               for n in ("Adam", "SGD"))
+    assert data["evaluations_per_gradient_step"] == [9, 17]
+    assert data["gradient_steps_within_budget"] == [3, 1]  # (30 - 1) // (1 + 2 x gates)
+    gf = data["gradient_free"]
+    assert gf["methods"] == ["COBYLA", "Nelder-Mead", "Powell"] and gf["same_starts_as_sweep"]
+    assert all(e <= 30 for row in gf["mean_evaluations"] for e in row)
+    for claim in ("C5", "C6"):
+        v = data["claims"][claim]
+        assert v["claim"] == claim and v["verdict"] in VERDICTS and v["reason"]
+    assert data["claims"]["C6"]["numbers"]["x_variable"] == "deceptiveness ratio"
+
+
 CHAPTER_A1 = BOOK / "a1_more_qubits.ipynb"
 TINY_A1 = {"qubit_counts": [3], "max_layers": 2, "resolutions": [16, 32],
            "three_param_layers": [1], "three_param_resolutions": [12, 24]}

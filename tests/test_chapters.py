@@ -314,3 +314,45 @@ def test_appendix_a2_runs_and_is_identical_on_dask(tmp_path):
                for c in nbformat.read(CHAPTER_A2, as_version=4).cells if c.cell_type == "code")
     data = json.loads((tmp_path / "results" / "a2_cluster.json").read_text())["data"]
     assert data["identical"] is True and data["workers"] == 2 and data["tasks"] == 2 * 2 * 2
+
+
+CHAPTER_06 = BOOK / "06_barren_plateaus.ipynb"
+TINY_06 = {"n_max": 4, "fixed_layers": 3, "n_draws": 20, "n_boot": 20}
+
+
+def test_chapter_06_committed_and_parameters():
+    test_committed_without_outputs(CHAPTER_06)
+    params = papermill.inspect_notebook(str(CHAPTER_06))
+    assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
+        "n_min": ("int", "2"), "n_max": ("int", "12"), "fixed_layers": ("int", "8"),
+        "n_draws": ("int", "200"), "n_boot": ("int", "1000"), "seed": ("int", "0")}
+    assert all(v["help"] for v in params.values())
+
+
+def test_chapter_06_runs_and_saves_decay_rates(tmp_path):
+    nb = execute(CHAPTER_06, tmp_path, TINY_06)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
+    assert len(images) == 2 and all(
+        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+
+    results = json.loads((tmp_path / "results" / "06_barren_plateaus.json").read_text())
+    assert results["parameters"] == {"n_min": 2, "n_max": 4, "fixed_layers": 3, "n_draws": 20,
+                                     "n_boot": 20, "seed": 0}
+    data = results["data"]
+    assert data["n_values"] == [2, 3, 4] and data["depth_rules"] == ["L = n", "L = 3"]
+    assert len(data["scans"]) == 6 and len(data["rates"]) == 12
+    for scan in data["scans"].values():
+        for cost in ("global", "local"):
+            assert len(scan["variance"][cost]) == 3 and scan["decay_err"][cost] > 0
+            lo, hi = scan["ci95"][cost]
+            assert all(a <= v <= b for a, v, b in zip(lo, scan["variance"][cost], hi))
+    behaviours = {"decays exponentially", "grows", "consistent with no decay"}
+    assert {r["behaviour"] for r in data["rates"]} <= behaviours
+    summary = data["sharing_vs_decay"]
+    assert set(summary) == {"none", "layer", "type"}
+    assert all("vs_none" in v for k, v in summary["type"].items() if k != "summary")
+    assert data["timing"]["sweep_seconds"] > 0

@@ -356,3 +356,65 @@ class TestPathsAndSuccess:
         assert ax.get_lines()[1].get_linestyle() == "--"
         with pytest.raises(ValueError):
             plots.plot_success_vs_lr(lrs, {"bad": [0.1, 0.2]})
+
+
+# --- barren plateaus (SPEC §9) ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plateau_scans():
+    from qbp.plateaus import plateau_scan
+    return [plateau_scan([2, 3, 4], s, layers, n_draws=20, seed=1, n_boot=20, progress=False)
+            for layers in ("n", 3) for s in ("none", "type")]
+
+
+def test_plot_plateau_scan(plateau_scans):
+    scan = plateau_scans[0]
+    ax = plots.plot_plateau_scan(scan)
+    assert ax.get_yscale() == "log" and ax.get_title() == ""
+    assert ax.get_xlabel() == "qubits n" and "Var" in ax.get_ylabel()
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(texts) == 2  # one entry per cost
+    b, err = scan.decay["global"], scan.decay_err["global"]
+    signed = f"{b:.2f}".replace("-", "−")  # a true minus sign
+    assert texts[0] == f"none sharing, L = n, global cost: b = {signed} ± {err:.2f}"
+    fits = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert len(fits) == 2
+    x, y = fits[0].get_data()  # the fitted line exp(a − b·n) over the scanned n
+    assert x[0] == 2 and x[-1] == 4
+    np.testing.assert_allclose(np.log(y), scan.intercept["global"] - b * x)
+    ax.figure.canvas.draw()
+
+
+def test_plot_plateau_scan_one_cost_into_given_axes(plateau_scans):
+    fig, ax = plt.subplots()
+    for k, scan in enumerate(plateau_scans[:2]):
+        out = plots.plot_plateau_scan(scan, ax=ax, costs=["local"], color=f"C{k}",
+                                      label=scan.sharing, offset=0.1 * k, fit=False)
+        assert out is ax
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert [t.split(":")[0] for t in texts] == ["none", "type"]
+    assert not [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    with pytest.raises(ValueError, match="no cost"):
+        plots.plot_plateau_scan(plateau_scans[0], costs=["energy"])
+
+
+def test_plot_decay_rates(plateau_scans):
+    ax = plots.plot_decay_rates(plateau_scans, references={"ln 4": np.log(4)})
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["none\nL = n", "type\nL = n", "none\nL = 3", "type\nL = 3"]
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["ln 4", "global cost (± 2 bootstrap errors)",
+                     "local cost (± 2 bootstrap errors)"]
+    points = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert len(points) == 2
+    np.testing.assert_allclose(np.asarray(points[0].get_ydata(), dtype=float),
+                               [s.decay["global"] for s in plateau_scans])
+    assert ax.get_title() == ""
+    rules = [line for line in ax.get_lines() if line.get_xdata()[0] == 1.5]
+    assert len(rules) == 1  # between the L = n and the L = 3 groups
+    ax.figure.canvas.draw()
+    with pytest.raises(ValueError, match="label"):
+        plots.plot_decay_rates(plateau_scans, labels=["a"])
+    with pytest.raises(ValueError, match="at least one"):
+        plots.plot_decay_rates([])

@@ -228,7 +228,7 @@ def test_chapter_05_committed_and_parameters():
         "n_starts": ("int", "1000"), "steps": ("int", "500"), "max_layers": ("int", "6"),
         "resolution": ("int", "180"), "tol": ("float", "1e-3"), "seed": ("int", "0"),
         "n_starts_gradient_free": ("int", "100"), "budget": ("int", "300"),
-        "cache_dir": ("str", '"cache"')}
+        "cache_dir": ("str", '"cache"'), "scheduler": ("str", '""')}
     assert all(v["help"] for v in params.values())
 
 
@@ -325,7 +325,8 @@ def test_chapter_06_committed_and_parameters():
     params = papermill.inspect_notebook(str(CHAPTER_06))
     assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
         "n_min": ("int", "2"), "n_max": ("int", "12"), "fixed_layers": ("int", "8"),
-        "n_draws": ("int", "200"), "n_boot": ("int", "1000"), "seed": ("int", "0")}
+        "n_draws": ("int", "200"), "n_boot": ("int", "1000"), "seed": ("int", "0"),
+        "scheduler": ("str", '""')}
     assert all(v["help"] for v in params.values())
 
 
@@ -341,7 +342,7 @@ def test_chapter_06_runs_and_saves_decay_rates(tmp_path):
 
     results = json.loads((tmp_path / "results" / "06_barren_plateaus.json").read_text())
     assert results["parameters"] == {"n_min": 2, "n_max": 4, "fixed_layers": 3, "n_draws": 20,
-                                     "n_boot": 20, "seed": 0}
+                                     "n_boot": 20, "seed": 0, "scheduler": ""}
     data = results["data"]
     assert data["n_values"] == [2, 3, 4] and data["depth_rules"] == ["L = n", "L = 3"]
     assert len(data["scans"]) == 6 and len(data["rates"]) == 12

@@ -45,7 +45,7 @@ case "$command" in
         exec "$VENV/bin/python" -m qbp build --profile quick "$@"  # a later --profile wins
         ;;
     *)
-        echo "usage: bash dev.sh test [PYTEST ARGS...] | bash dev.sh book [--profile quick|paper] [--strict] [-p NAME VALUE]..." >&2
+        echo "usage: bash dev.sh test [PYTEST ARGS...] | bash dev.sh book [--profile quick|paper] [--strict] [-p NAME VALUE]... [--repository-url URL]" >&2
         exit 2
         ;;
 esac

@@ -8,12 +8,15 @@ Every check on the user's input happens before anything is written.
 
 from __future__ import annotations
 
+import datetime
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import papermill
 import yaml
@@ -23,12 +26,18 @@ from jupyter_client.kernelspec import KernelSpec
 from papermill.exceptions import PapermillExecutionError
 from tqdm import tqdm
 
+from . import reproducibility
+
 TOC = "_toc.yml"
 CONFIG = "_config.yml"
 BOOK = "book"
 PROFILES = "book/profiles.yml"
 PAGE_SUFFIXES = (".ipynb", ".md")
-_STAGE_IGNORE = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "_build")
+REPRODUCIBILITY = "reproducibility"  # stem of the page `build` writes into the stage
+BINDERHUB = "https://mybinder.org"
+_PROVIDERS = ("github.com", "gitlab.com", "bitbucket.org")
+# results/: what chapters saved when run by hand inside book/; a build computes its own.
+_STAGE_IGNORE = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "_build", "results")
 
 
 class UsageError(Exception):
@@ -212,6 +221,20 @@ def resolve_parameters(
     return resolved
 
 
+def check_repository_url(url: str | None) -> str | None:
+    """The public repository URL for launch buttons, normalised (no trailing ``/`` or
+    ``.git``): ``https://github.com/ORG/REPO`` (or GitLab, Bitbucket). None stays None."""
+    if url is None or url == "":
+        return None
+    parts = urlsplit(url.strip())
+    path = parts.path.strip("/").removesuffix(".git")
+    if (parts.scheme != "https" or parts.netloc.lower() not in _PROVIDERS
+            or len(path.split("/")) != 2 or "" in path.split("/") or parts.query or parts.fragment):
+        raise UsageError(f"repository URL '{url}' is not https://github.com/ORG/REPO "
+                         f"(or gitlab.com, bitbucket.org)")
+    return f"https://{parts.netloc.lower()}/{path}"
+
+
 # --- execution -----------------------------------------------------------------------------
 
 
@@ -277,8 +300,13 @@ def run(
     return output
 
 
-def _stage(root: Path, stage: Path, pages: list[Path]) -> None:
-    """Copy config, toc, book/ and any toc page outside book/ into a fresh ``stage``."""
+def _stage(root: Path, stage: Path, pages: list[Path], repository_url: str | None = None,
+           repository_branch: str = "main") -> None:
+    """Copy config, toc, book/ and any toc page outside book/ into a fresh ``stage``.
+
+    With ``repository_url`` the staged _config.yml gets the repository, a repository button
+    and Binder launch buttons (on notebook pages); the sources are never changed.
+    """
     if stage.exists():
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
@@ -292,12 +320,20 @@ def _stage(root: Path, stage: Path, pages: list[Path]) -> None:
     shutil.copy2(root / TOC, stage / TOC)
     config = _read_yaml(root / CONFIG) if (root / CONFIG).is_file() else {}
     config = config or {}
-    if (config.get("execute") or {}).get("execute_notebooks") == "off":
+    executes = (config.get("execute") or {}).get("execute_notebooks") != "off"
+    if not executes and repository_url is None:
         shutil.copy2(root / CONFIG, stage / CONFIG)
-    else:  # the staged notebooks are already executed: Jupyter Book must not run them again
-        config.setdefault("execute", {})
-        config["execute"] = {**(config["execute"] or {}), "execute_notebooks": "off"}
-        (stage / CONFIG).write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        return
+    # the staged notebooks are already executed: Jupyter Book must not run them again
+    config["execute"] = {**(config.get("execute") or {}), "execute_notebooks": "off"}
+    if repository_url is not None:
+        config["repository"] = {**(config.get("repository") or {}), "url": repository_url,
+                                "branch": repository_branch, "path_to_book": ""}
+        config["launch_buttons"] = {**(config.get("launch_buttons") or {}),
+                                    "binderhub_url": BINDERHUB}
+        config["html"] = {**(config.get("html") or {}), "use_repository_button": True}
+    (stage / CONFIG).write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+                                encoding="utf-8")
 
 
 def _jupyter_book(source: Path, output: Path, strict: bool, log: Path) -> int:
@@ -323,24 +359,58 @@ def _jupyter_book(source: Path, output: Path, strict: bool, log: Path) -> int:
     return status
 
 
-def build(root: Path, profile: str = "quick", pairs: list | tuple = (), strict: bool = False) -> Path:
-    """Execute every chapter of ``profile`` into _build/stage and build _build/html; returns index.html."""
+def _write_reproducibility(root: Path, stage: Path, pages: list[Path], profile: str,
+                           settings: dict, overrides: dict, seconds: dict[str, float],
+                           started: datetime.datetime) -> None:
+    """Replace the staged reproducibility page (if the toc lists one) by the generated one."""
+    page = next((p for p in pages if p.stem == REPRODUCIBILITY and p.suffix == ".md"), None)
+    if page is None:
+        return
+    runs = []
+    for stem, source in ((p.stem, p) for p in pages if p.suffix == ".ipynb"):
+        defaults = notebook_parameters(source)
+        applied = {k: v for k, v in overrides.items() if k in defaults}
+        rows = reproducibility.parameter_rows(defaults, profile, settings.get(stem) or {}, applied)
+        runs.append(reproducibility.ChapterRun(stem, rows, seconds[stem]))
+    text = reproducibility.render(runs, profile, overrides, reproducibility.environment(root),
+                                  started)
+    (stage / page.relative_to(root)).write_text(text, encoding="utf-8")
+
+
+def build(root: Path, profile: str = "quick", pairs: list | tuple = (), strict: bool = False,
+          repository_url: str | None = None, repository_branch: str = "main") -> Path:
+    """Execute every chapter of ``profile`` into _build/stage and build _build/html; returns index.html.
+
+    ``repository_url`` (a public GitHub/GitLab/Bitbucket repository) adds a repository
+    button and Binder launch buttons to the staged configuration; without it there are none.
+    The toc's ``reproducibility`` page, if any, is generated with versions, machine,
+    parameters and wall times.
+    """
     overrides = parse_overrides(list(pairs))
+    repository_url = check_repository_url(repository_url)
+    if repository_url is not None and not repository_branch.strip():
+        raise UsageError("the repository branch must not be empty")
     pages = toc_pages(root)
     notebooks = {p.stem: p for p in pages if p.suffix == ".ipynb"}
-    parameters = resolve_parameters(notebooks, load_profile(root, profile), overrides)
+    settings = load_profile(root, profile)
+    parameters = resolve_parameters(notebooks, settings, overrides)
 
     out = root / "_build"
     html = out / "html"
     if html.exists():  # a failed build must never leave an old book that looks like a new one
         shutil.rmtree(html)
     stage = out / "stage"
-    _stage(root, stage, pages)
+    _stage(root, stage, pages, repository_url, repository_branch.strip())
 
+    started = datetime.datetime.now(datetime.timezone.utc)
+    seconds = {}
     with tqdm(notebooks.items(), unit="notebook", file=sys.stderr) as bar:
         for stem, source in bar:
             bar.set_description(f"executing {stem}")
+            begin = time.perf_counter()
             execute(source, stage / source.relative_to(root), parameters[stem])
+            seconds[stem] = time.perf_counter() - begin
+    _write_reproducibility(root, stage, pages, profile, settings, overrides, seconds, started)
 
     scratch = Path(tempfile.mkdtemp(prefix="html-", dir=out))
     log = out / "jupyter-book.log"

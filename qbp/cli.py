@@ -7,6 +7,7 @@ notebook or HTML build exits with status 1.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +36,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--profile", default="quick", help="parameter profile from book/profiles.yml (default: quick)")
     build.add_argument("--strict", action="store_true", help="treat Sphinx warnings as errors")
+    build.add_argument(
+        "--repository-url", metavar="URL", default=os.environ.get("QBP_REPOSITORY_URL") or None,
+        help="public repository (https://github.com/ORG/REPO) for a repository button and Binder "
+             "launch buttons; default: $QBP_REPOSITORY_URL, else none",
+    )
+    build.add_argument(
+        "--repository-branch", metavar="BRANCH",
+        default=os.environ.get("QBP_REPOSITORY_BRANCH") or "main",
+        help="branch Binder launches (default: $QBP_REPOSITORY_BRANCH, else main)",
+    )
 
     run = commands.add_parser(
         "run", parents=[common], help="execute one chapter",
@@ -54,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         root = build.find_root() if args.root is None else build.check_root(args.root)
         if args.command == "build":
-            index = build.build(root, args.profile, args.parameter, strict=args.strict)
+            index = build.build(root, args.profile, args.parameter, strict=args.strict,
+                                repository_url=args.repository_url,
+                                repository_branch=args.repository_branch)
             print(index)
         else:
             print(build.run(root, args.chapter, args.profile, args.parameter, args.output))

@@ -396,6 +396,11 @@ def build(root: Path, profile: str = "quick", pairs: list | tuple = (), strict: 
     parameters = resolve_parameters(notebooks, settings, overrides)
 
     out = root / "_build"
+    # Saved sweeps live outside the stage (which each build wipes), so a rebuild reuses what
+    # it already computed; the sweeps' own keys (every parameter + qbp version) decide reuse.
+    for stem, source in notebooks.items():
+        if "cache_dir" in notebook_parameters(source) and "cache_dir" not in parameters[stem]:
+            parameters[stem]["cache_dir"] = str(out / "cache")
     html = out / "html"
     if html.exists():  # a failed build must never leave an old book that looks like a new one
         shutil.rmtree(html)

@@ -198,3 +198,25 @@ def test_repository_profiles_match_its_chapters():
     for name in ("quick", "paper"):
         profile = build.load_profile(REPO, name)
         build.resolve_parameters(notebooks, {k: v for k, v in profile.items() if k in notebooks}, {})
+
+
+def test_build_keeps_chapter_caches_between_builds(book, monkeypatch):
+    """A chapter with a ``cache_dir`` parameter gets _build/cache, which outlives the stage."""
+    import qbp.build as build_module
+
+    nb = _notebook()
+    nb.cells[1].source += "\ncache_dir = 'cache'  # where saved sweeps go"
+    nb.cells[3].source = ("from pathlib import Path\nseen = Path(cache_dir) / 'runs.txt'\n"
+                          "seen.parent.mkdir(parents=True, exist_ok=True)\n"
+                          "seen.write_text(seen.read_text() + 'x' if seen.exists() else 'x')")
+    nbformat.write(nb, book / "book" / "ch.ipynb")
+
+    def fake_jupyter_book(source, output, strict, log):
+        (output / "_build" / "html").mkdir(parents=True)
+        (output / "_build" / "html" / "index.html").write_text("ok")
+        return 0
+
+    monkeypatch.setattr(build_module, "_jupyter_book", fake_jupyter_book)
+    for _ in range(2):
+        assert qbp("build", "--profile", "quick", "--root", str(book)) == 0
+    assert (book / "_build" / "cache" / "runs.txt").read_text() == "xx"

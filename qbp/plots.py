@@ -15,11 +15,25 @@ from matplotlib.ticker import FixedLocator, LogFormatter, NullLocator
 from .circuit import Circuit
 from .landscape import Landscape
 
-__all__ = ["draw_circuit", "plot_landscape", "plot_landscape_grid", "plot_minima_vs_sharing",
-           "excess_norm", "plot_resolution_quantiles", "plot_resolution_boxes",
-           "plot_resolution_quantile_grid", "plot_resolution_box_grid", "plot_ratio_vs_resolution"]
+__all__ = ["draw_circuit", "excess_norm", "plot_landscape", "plot_landscape_grid",
+           "plot_minima_vs_sharing", "plot_resolution_quantiles", "plot_resolution_boxes",
+           "plot_resolution_quantile_grid", "plot_resolution_box_grid",
+           "plot_ratio_vs_resolution", "plot_basins", "plot_deceptiveness_vs_sharing",
+           "wrap_path", "plot_paths", "plot_success_vs_lr", "plot_plateau_scan",
+           "plot_decay_rates", "plot_scoreboard"]
 
 _PI_TICKS = (np.pi * np.array([-1, -0.5, 0, 0.5, 1]), ["−π", "−π/2", "0", "π/2", "π"])
+
+
+def _angle_axes(ax) -> None:
+    """The square [−π, π)² of two angles: ticks at multiples of π/2, labels in radians."""
+    ax.set_xticks(*_PI_TICKS)
+    ax.set_yticks(*_PI_TICKS)
+    ax.set_xlim(-np.pi, np.pi)
+    ax.set_ylim(-np.pi, np.pi)
+    ax.set_xlabel("θ₀ (rad)")
+    ax.set_ylabel("θ₁ (rad)")
+    ax.set_aspect("equal")
 
 
 def draw_circuit(circuit: Circuit, ax=None, theta=None, **style):
@@ -106,13 +120,7 @@ def plot_landscape(landscape: Landscape, ax=None, excess: bool = True, log: bool
         tx, ty = landscape.min_theta
         ax.plot(tx, ty, marker="*", ms=11, mfc="white", mec="black", mew=0.8, ls="none",
                 label="grid minimum")
-    ax.set_xticks(*_PI_TICKS)
-    ax.set_yticks(*_PI_TICKS)
-    ax.set_xlim(-np.pi, np.pi)
-    ax.set_ylim(-np.pi, np.pi)
-    ax.set_xlabel("θ₀ (rad)")
-    ax.set_ylabel("θ₁ (rad)")
-    ax.set_aspect("equal")
+    _angle_axes(ax)
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=label or _cbar_label(excess, log),
                            extend="min" if float(data.min()) < norm.vmin else "neither")
@@ -514,13 +522,7 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
                 ls="none", zorder=4, label="sink where the step overshoots")
     ax.plot(sx[good], sy[good], "*", ms=13, mfc="white", mec="black", mew=0.9, ls="none",
             zorder=5, label="sink within tol of C_min")
-    ax.set_xticks(*_PI_TICKS)
-    ax.set_yticks(*_PI_TICKS)
-    ax.set_xlim(-np.pi, np.pi)
-    ax.set_ylim(-np.pi, np.pi)
-    ax.set_xlabel("θ₀ (rad)")
-    ax.set_ylabel("θ₁ (rad)")
-    ax.set_aspect("equal")
+    _angle_axes(ax)
     if legend:
         handles, labels = ax.get_legend_handles_labels()
         handles.append(Patch(facecolor="white", edgecolor="0.25",

@@ -20,7 +20,7 @@ __all__ = ["draw_circuit", "excess_norm", "plot_landscape", "plot_landscape_grid
            "plot_resolution_quantile_grid", "plot_resolution_box_grid",
            "plot_ratio_vs_resolution", "plot_basins", "plot_deceptiveness_vs_sharing",
            "wrap_path", "plot_paths", "plot_success_vs_lr", "plot_plateau_scan",
-           "plot_decay_rates", "plot_scoreboard"]
+           "plot_decay_rates", "plot_scoreboard", "VERDICT_COLOURS"]
 
 _PI_TICKS = (np.pi * np.array([-1, -0.5, 0, 0.5, 1]), ["−π", "−π/2", "0", "π/2", "π"])
 
@@ -584,7 +584,6 @@ def plot_deceptiveness_vs_sharing(degrees, ratios, n_sinks, median_gradient, axe
     return axes
 
 
-__all__ += ["plot_basins", "plot_deceptiveness_vs_sharing"]
 
 
 # --- optimizer paths and success rates (SPEC §6) ---------------------------------------------
@@ -692,7 +691,6 @@ def plot_success_vs_lr(lrs, curves, ax=None, styles=None, legend: bool = True,
     return ax
 
 
-__all__ += ["wrap_path", "plot_paths", "plot_success_vs_lr"]
 
 
 # --- barren plateaus (SPEC §9) ---------------------------------------------------------------
@@ -798,7 +796,6 @@ def plot_decay_rates(scans, ax=None, costs=None, n_sigma: float = 2.0, reference
     return ax
 
 
-__all__ += ["plot_plateau_scan", "plot_decay_rates"]
 
 
 # --- the claims scoreboard (SPEC §8) --------------------------------------------------------
@@ -851,4 +848,3 @@ def plot_scoreboard(claims, verdicts, labels=None, notes=None, extra=(), ax=None
     return ax
 
 
-__all__ += ["VERDICT_COLOURS", "plot_scoreboard"]

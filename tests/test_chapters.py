@@ -1,7 +1,7 @@
 """The chapters run: each executed with papermill at tiny parameters into a temporary folder.
 
-Kernels are named "python3" but always started with this interpreter (``sys.executable``),
-so the test needs no installed kernelspec and cannot pick up another Python's packages.
+They run through ``qbp.build.execute``, as in ``qbp build``: the kernel is named "python3" but
+always started with this interpreter, so no installed kernelspec is needed.
 """
 
 import json
@@ -11,10 +11,8 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-from ipykernel.kernelspec import get_kernel_dict
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpec
 
+from qbp import build
 from qbp.claims import VERDICTS
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
@@ -22,21 +20,25 @@ CHAPTER_01 = BOOK / "01_circuit_landscape.ipynb"
 TINY_01 = {"resolution": 16, "max_layers": 2, "n_check_points": 3}
 
 
-class ThisPythonKernelManager(AsyncKernelManager):
-    """A kernel manager whose "python3" kernel is ipykernel on sys.executable."""
-
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        spec = get_kernel_dict()  # argv[0] is sys.executable
-        return KernelSpec(**{k: v for k, v in spec.items() if k in KernelSpec.class_traits()})
-
-
 def execute(source: Path, folder: Path, parameters: dict) -> nbformat.NotebookNode:
     output = folder / source.name
-    papermill.execute_notebook(str(source), str(output), parameters=parameters, cwd=str(folder),
-                               kernel_name="python3", language="python", progress_bar=False,
-                               kernel_manager_class=ThisPythonKernelManager)
+    build.execute(source, output, parameters, progress=False)  # on this Python, in ``folder``
     return nbformat.read(output, as_version=4)
+
+
+def run_checked(source: Path, folder: Path, parameters: dict, figures: int | None = None):
+    """Execute a chapter and check what every chapter owes: no error, every number the prose
+    refers to glued, and (if given) ``figures`` captioned figures of one image each."""
+    nb = execute(source, folder, parameters)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    if figures is not None:
+        images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
+        assert len(images) == figures and all(
+            sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+    return nb
 
 
 def glued_names(nb) -> set[str]:
@@ -68,11 +70,7 @@ def test_chapter_01_parameters():
 
 
 def test_chapter_01_runs_and_saves_verdict(tmp_path):
-    nb = execute(CHAPTER_01, tmp_path, TINY_01)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
-    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    nb = run_checked(CHAPTER_01, tmp_path, TINY_01)
     images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
     assert images and all(
         sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
@@ -106,14 +104,7 @@ def test_chapter_02_committed_and_parameters():
 
 
 def test_chapter_02_runs_and_saves_verdict(tmp_path):
-    nb = execute(CHAPTER_02, tmp_path, TINY_02)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
-    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
-    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
-    assert len(images) == 3 and all(
-        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+    nb = run_checked(CHAPTER_02, tmp_path, TINY_02, figures=3)
 
     results = json.loads((tmp_path / "results" / "02_resolution.json").read_text())
     assert results["parameters"]["resolutions"] == [16, 32]
@@ -147,14 +138,7 @@ def test_chapter_03_committed_and_parameters():
 
 
 def test_chapter_03_runs_and_saves_verdicts(tmp_path):
-    nb = execute(CHAPTER_03, tmp_path, TINY_03)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
-    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
-    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
-    assert len(images) == 3 and all(
-        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+    nb = run_checked(CHAPTER_03, tmp_path, TINY_03, figures=3)
 
     results = json.loads((tmp_path / "results" / "03_deceptiveness.json").read_text())
     assert results["parameters"]["resolutions"] == [8, 16]
@@ -188,14 +172,7 @@ def test_chapter_04_committed_and_parameters():
 
 
 def test_chapter_04_runs_and_saves_results(tmp_path):
-    nb = execute(CHAPTER_04, tmp_path, TINY_04)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
-    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
-    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
-    assert len(images) == 3 and all(
-        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+    nb = run_checked(CHAPTER_04, tmp_path, TINY_04, figures=3)
 
     results = json.loads((tmp_path / "results" / "04_trajectories.json").read_text())
     assert results["parameters"]["resolution"] == 16
@@ -233,14 +210,7 @@ def test_chapter_05_committed_and_parameters():
 
 
 def test_chapter_05_runs_caches_and_saves_verdicts(tmp_path):
-    nb = execute(CHAPTER_05, tmp_path, TINY_05)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
-    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
-    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
-    assert len(images) == 5 and all(
-        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+    nb = run_checked(CHAPTER_05, tmp_path, TINY_05, figures=5)
     assert len(list((tmp_path / "cache").glob("success-sweep-*.npz"))) == 1
 
     results = json.loads((tmp_path / "results" / "05_success_rates.json").read_text())
@@ -279,14 +249,7 @@ def test_appendix_a1_committed_and_parameters():
 
 
 def test_appendix_a1_runs_and_saves_verdict(tmp_path):
-    nb = execute(CHAPTER_A1, tmp_path, TINY_A1)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
-    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
-    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
-    assert len(images) == 6 and all(
-        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+    nb = run_checked(CHAPTER_A1, tmp_path, TINY_A1, figures=6)
 
     results = json.loads((tmp_path / "results" / "a1_more_qubits.json").read_text())
     assert results["parameters"]["resolutions"] == [16, 32]
@@ -308,8 +271,7 @@ CHAPTER_A2 = BOOK / "a2_cluster.ipynb"
 
 def test_appendix_a2_runs_and_is_identical_on_dask(tmp_path):
     pytest.importorskip("distributed", reason="the dask extra is not installed")
-    nb = execute(CHAPTER_A2, tmp_path, {"n_starts": 8, "steps": 10, "max_layers": 2, "chunk_starts": 4})
-    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
+    run_checked(CHAPTER_A2, tmp_path, {"n_starts": 8, "steps": 10, "max_layers": 2, "chunk_starts": 4})
     assert all(not c.outputs and c.execution_count is None
                for c in nbformat.read(CHAPTER_A2, as_version=4).cells if c.cell_type == "code")
     data = json.loads((tmp_path / "results" / "a2_cluster.json").read_text())["data"]
@@ -331,14 +293,7 @@ def test_chapter_06_committed_and_parameters():
 
 
 def test_chapter_06_runs_and_saves_decay_rates(tmp_path):
-    nb = execute(CHAPTER_06, tmp_path, TINY_06)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
-    assert not errors
-    assert glue_references(nb) <= glued_names(nb), "prose refers to a number never glued"
-    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
-    assert len(images) == 2 and all(
-        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+    nb = run_checked(CHAPTER_06, tmp_path, TINY_06, figures=2)
 
     results = json.loads((tmp_path / "results" / "06_barren_plateaus.json").read_text())
     assert results["parameters"] == {"n_min": 2, "n_max": 4, "fixed_layers": 3, "n_draws": 20,

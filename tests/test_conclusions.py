@@ -1,7 +1,7 @@
 """The conclusions page: executed with papermill on folders of results files, it shows what
 they hold, and changes when they change.
 
-Kernels are named "python3" but started with this interpreter, as in test_chapters.py.
+Notebooks run through qbp.build.execute: kernel "python3", started with this interpreter.
 """
 
 import json
@@ -11,10 +11,8 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-from ipykernel.kernelspec import get_kernel_dict
-from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpec
 
+from qbp import build
 from qbp.claims import Verdict
 from qbp.results import save_results
 from qbp.scoreboard import CLAIMS
@@ -22,18 +20,9 @@ from qbp.scoreboard import CLAIMS
 CONCLUSIONS = Path(__file__).resolve().parents[1] / "book" / "conclusions.ipynb"
 
 
-class ThisPythonKernelManager(AsyncKernelManager):
-    @property
-    def kernel_spec(self) -> KernelSpec:
-        spec = get_kernel_dict()
-        return KernelSpec(**{k: v for k, v in spec.items() if k in KernelSpec.class_traits()})
-
-
 def execute(folder: Path, **parameters) -> nbformat.NotebookNode:
     output = folder / "conclusions.ipynb"
-    papermill.execute_notebook(str(CONCLUSIONS), str(output), parameters=parameters,
-                               cwd=str(folder), kernel_name="python3", language="python",
-                               progress_bar=False, kernel_manager_class=ThisPythonKernelManager)
+    build.execute(CONCLUSIONS, output, parameters, progress=False)  # on this Python, in ``folder``
     return nbformat.read(output, as_version=4)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from .cost import ObservableCost
+from . import engines
 from .engines import evaluate
 from .landscape import Landscape
 
@@ -44,18 +45,16 @@ def refine_minimum(landscape: Landscape, cost: ObservableCost, n_starts: int = 5
     if isinstance(n_starts, bool) or not isinstance(n_starts, (int, np.integer)) or n_starts < 1:
         raise ValueError(f"n_starts must be a positive int, got {n_starts!r}")
     circuit = landscape.circuit
-    if method == "fourier":
-        from .fourier import fourier_series
-
-        series = fourier_series(circuit, cost.matrix)  # refuses non-periodic circuits
-
-        def value_and_grad(theta):
-            values, grads = series.evaluate(theta[None, :])
-            return float(values[0]), grads[0]
-    else:
+    if method == "reference":
         def value_and_grad(theta):
             value, grad = evaluate(circuit, cost, theta, method=method)
             return float(value), np.asarray(grad, dtype=float)
+    else:  # the Fourier series (refuses non-periodic circuits) or the batched engine, built once
+        batch, _ = engines.value_and_grad(circuit, cost, method)
+
+        def value_and_grad(theta):
+            values, grads = batch(theta[None, :])
+            return float(values[0]), grads[0]
 
     values = landscape.values
     candidates = list(grid_local_minima(values)[:n_starts])

@@ -36,6 +36,16 @@ class Verdict:
         return asdict(self)
 
 
+def _paired(x, y, names: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two finite 1-D float arrays of equal length >= 2; errors name them as ``names``."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or len(x) < 2:
+        raise ValueError(f"{names} must be 1-D of equal length >= 2, got shapes {x.shape} and {y.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError(f"{names} must be finite")
+    return x, y
+
+
 def c1_verdict(sharing_degrees, excess, *, factor_holds: float = 100.0,
                factor_partly: float = 10.0, rho_max: float = -0.5,
                floor: float = 1e-12) -> Verdict:
@@ -54,13 +64,7 @@ def c1_verdict(sharing_degrees, excess, *, factor_holds: float = 100.0,
     - **partly** if F ≥ ``factor_partly`` (10) or ρ ≤ ``rho_max``, but not both of the above;
     - **does not hold** otherwise.
     """
-    degrees = np.asarray(sharing_degrees, dtype=float)
-    excess = np.asarray(excess, dtype=float)
-    if degrees.ndim != 1 or degrees.shape != excess.shape or len(degrees) < 2:
-        raise ValueError(f"sharing_degrees and excess must be 1-D of equal length >= 2, got "
-                         f"shapes {degrees.shape} and {excess.shape}")
-    if not (np.all(np.isfinite(degrees)) and np.all(np.isfinite(excess))):
-        raise ValueError("sharing_degrees and excess must be finite")
+    degrees, excess = _paired(sharing_degrees, excess, "sharing_degrees and excess")
     if np.any(excess < -1e-9):
         raise ValueError(f"excess energies must be >= 0 (C* − E₀), got min {excess.min():.3g}")
     order = np.argsort(degrees, kind="stable")
@@ -170,13 +174,7 @@ _TREND_RULE = ("'holds' needs ρ ≥ 0.8 and a higher value at the largest degre
 
 def _rising_trend(claim: str, degrees, values, quantity: str, *, rho_holds: float = _RHO_HOLDS):
     """The C2/C3 rule on one series: (verdict, reason, numbers). See :func:`c2_verdict`."""
-    degrees = np.asarray(degrees, dtype=float)
-    values = np.asarray(values, dtype=float)
-    if degrees.ndim != 1 or degrees.shape != values.shape or len(degrees) < 2:
-        raise ValueError(f"{claim}: degrees and {quantity} must be 1-D of equal length >= 2, got "
-                         f"shapes {degrees.shape} and {values.shape}")
-    if not (np.all(np.isfinite(degrees)) and np.all(np.isfinite(values))):
-        raise ValueError(f"{claim}: degrees and {quantity} must be finite")
+    degrees, values = _paired(degrees, values, f"{claim}: degrees and {quantity}")
     if len(np.unique(degrees)) != len(degrees):
         raise ValueError(f"{claim}: degrees must be distinct, got {degrees.tolist()}")
     order = np.argsort(degrees, kind="stable")

@@ -14,6 +14,7 @@ import nbformat
 import pytest
 import yaml
 
+from conftest import fixture_book
 from qbp import build
 from qbp.cli import main
 
@@ -130,24 +131,14 @@ def test_conclusions_show_the_verdicts_the_chapters_saved(book):
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    (root / "book").mkdir(parents=True)
-    (root / "_config.yml").write_text(
-        'title: Fixture\nauthor: tests\nonly_build_toc_files: true\nexecute:\n  execute_notebooks: "off"\n'
-    )
-    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n- file: book/ch\n"
-                                   "- file: book/reproducibility\n")
-    (root / "book" / "intro.md").write_text("# Fixture\n\nA landing page.\n")
-    (root / "book" / "reproducibility.md").write_text("# Reproducibility\n\nA stub.\n")
-    (root / "book" / "profiles.yml").write_text("quick:\n  ch: {n: 3}\n")
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     parameters = nbformat.v4.new_code_cell("n = 2  # a number")
     parameters.metadata["tags"] = ["parameters"]
     nb.cells = [nbformat.v4.new_markdown_cell("# Chapter"), parameters,
                 nbformat.v4.new_code_cell("print(n)")]
-    nbformat.write(nb, root / "book" / "ch.ipynb")
-    return root
+    return fixture_book(tmp_path / "repo", nb, "quick:\n  ch: {n: 3}\n",
+                        {"reproducibility": "# Reproducibility\n\nA stub.\n"})
 
 
 def test_repository_url_adds_binder_and_repository_buttons(tiny, monkeypatch):

@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import fixture_book
 from qbp import build
 from qbp.cli import main
 
@@ -36,16 +37,8 @@ def _notebook() -> nbformat.NotebookNode:
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     """A repository with _config.yml, _toc.yml, a landing page, one chapter ``ch`` and profiles."""
-    root = tmp_path / "repo"
-    (root / "book").mkdir(parents=True)
-    (root / "_config.yml").write_text(
-        'title: Fixture\nauthor: tests\nonly_build_toc_files: true\nexecute:\n  execute_notebooks: "off"\n'
-    )
-    (root / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n- file: book/ch\n")
-    (root / "book" / "intro.md").write_text("# Fixture\n\nA landing page.\n")
-    (root / "book" / "profiles.yml").write_text("quick:\n  ch: {n: 3}\npaper:\n  ch: {n: 4, label: paper}\n")
-    nbformat.write(_notebook(), root / "book" / "ch.ipynb")
-    return root
+    return fixture_book(tmp_path / "repo", _notebook(),
+                        "quick:\n  ch: {n: 3}\npaper:\n  ch: {n: 4, label: paper}\n")
 
 
 def qbp(*argv: str) -> int:

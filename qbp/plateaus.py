@@ -23,12 +23,19 @@ __all__ = ["PlateauScan", "plateau_scan", "fit_decay", "COSTS"]
 COSTS = {"global": GlobalCost, "local": LocalCost}
 
 
-def fit_decay(n_values, variances) -> tuple[float, float]:
-    """Least-squares fit of ln Var = a − b·n; returns (a, b)."""
+def fit_decay(n_values, variances):
+    """Least-squares fit of ln Var = a − b·n; returns (a, b).
+
+    ``variances`` of shape (len(n),) gives floats; (len(n), k) fits k series at once and
+    gives two arrays of shape (k,).
+    """
     n = np.asarray(n_values, dtype=float)
     design = np.stack([np.ones_like(n), -n], axis=1)
-    coef, *_ = np.linalg.lstsq(design, np.log(np.asarray(variances, dtype=float)), rcond=None)
-    return float(coef[0]), float(coef[1])
+    log_var = np.log(np.asarray(variances, dtype=float))
+    coef, *_ = np.linalg.lstsq(design, log_var, rcond=None)
+    if log_var.ndim == 1:
+        return float(coef[0]), float(coef[1])
+    return coef[0], coef[1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +107,6 @@ def plateau_scan(n_values, sharing: str = "none", layers="n", costs=("global", "
         boot_var = derivs[c][:, boot].var(axis=2, ddof=1)  # (len(n), n_boot)
         ci[c] = np.percentile(boot_var, [2.5, 97.5], axis=1)
         intercept[c], decay[c] = fit_decay(n_values, variance[c])
-        slopes = [fit_decay(n_values, boot_var[:, k])[1] for k in range(n_boot)]
-        decay_err[c] = float(np.std(slopes, ddof=1))
+        decay_err[c] = float(np.std(fit_decay(n_values, boot_var)[1], ddof=1))
     meta = {"n_draws": int(n_draws), "seed": seed, "n_boot": int(n_boot), "qbp_version": __version__}
     return PlateauScan(n_values, sharing, layers, derivs, variance, ci, intercept, decay, decay_err, meta)

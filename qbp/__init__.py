@@ -3,7 +3,7 @@
 Data flows one way: :class:`Circuit` → cost → :class:`Landscape` → analyses → figures.
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 from .circuit import MAX_QUBITS, SHARING_SCHEMES, Circuit, Gate, default_circuit
 from .cost import EnergyCost, GlobalCost, InfidelityCost, LocalCost, ObservableCost

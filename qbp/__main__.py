@@ -2,6 +2,6 @@
 
 import sys
 
-from qbp.cli import main
+from qbp.book.cli import main
 
 sys.exit(main())

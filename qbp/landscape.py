@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 from .circuit import Circuit
 from .cost import ObservableCost
 from .engines import check_inputs, check_method

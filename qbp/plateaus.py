@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 from .circuit import SHARING_SCHEMES, default_circuit
 from .cost import GlobalCost, LocalCost
 from .statevector import partial_derivative

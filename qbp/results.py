@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 
 __all__ = ["save_results", "load_results", "to_json"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import __version__
+from ._version import __version__
 from .circuit import Circuit
 from .cost import ObservableCost
 from .engines import value_and_grad

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from conftest import fixture_book
-from qbp import build
-from qbp.cli import main
+from qbp.book import build
+from qbp.book.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 URL = "https://github.com/some-org/qbp-book"

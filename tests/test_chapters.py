@@ -1,6 +1,6 @@
 """The chapters run: each executed with papermill at tiny parameters into a temporary folder.
 
-They run through ``qbp.build.execute``, as in ``qbp build``: the kernel is named "python3" but
+They run through ``qbp.book.build.execute``, as in ``qbp build``: the kernel is named "python3" but
 always started with this interpreter, so no installed kernelspec is needed.
 """
 
@@ -12,7 +12,7 @@ import nbformat
 import papermill
 import pytest
 
-from qbp import build
+from qbp.book import build
 from qbp.claims import VERDICTS
 
 BOOK = Path(__file__).resolve().parents[1] / "book"

@@ -14,8 +14,8 @@ import nbformat
 import pytest
 
 from conftest import fixture_book
-from qbp import build
-from qbp.cli import main
+from qbp.book import build
+from qbp.book.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -195,7 +195,7 @@ def test_repository_profiles_match_its_chapters():
 
 def test_build_keeps_chapter_caches_between_builds(book, monkeypatch):
     """A chapter with a ``cache_dir`` parameter gets _build/cache, which outlives the stage."""
-    import qbp.build as build_module
+    import qbp.book.build as build_module
 
     nb = _notebook()
     nb.cells[1].source += "\ncache_dir = 'cache'  # where saved sweeps go"

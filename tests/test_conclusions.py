@@ -1,7 +1,7 @@
 """The conclusions page: executed with papermill on folders of results files, it shows what
 they hold, and changes when they change.
 
-Notebooks run through qbp.build.execute: kernel "python3", started with this interpreter.
+Notebooks run through qbp.book.build.execute: kernel "python3", started with this interpreter.
 """
 
 import json
@@ -12,10 +12,10 @@ import nbformat
 import papermill
 import pytest
 
-from qbp import build
+from qbp.book import build
 from qbp.claims import Verdict
 from qbp.results import save_results
-from qbp.scoreboard import CLAIMS
+from qbp.book.scoreboard import CLAIMS
 
 CONCLUSIONS = Path(__file__).resolve().parents[1] / "book" / "conclusions.ipynb"
 

@@ -7,8 +7,9 @@ import platform
 import numpy
 import pytest
 
-from qbp import __version__, reproducibility
-from qbp.reproducibility import ChapterRun, parameter_rows, render
+from qbp import __version__
+from qbp.book import reproducibility
+from qbp.book.reproducibility import ChapterRun, parameter_rows, render
 
 DEFAULTS = {"resolution": {"default": "360"}, "tols": {"default": "[1e-3, 0.1]"},
             "label": {"default": "'x'"}}

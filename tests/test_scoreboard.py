@@ -4,10 +4,11 @@ import json
 
 import pytest
 
-from qbp import claims, scoreboard
+from qbp import claims
+from qbp.book import scoreboard
 from qbp.claims import Verdict
 from qbp.results import save_results
-from qbp.scoreboard import CLAIMS, NOT_COMPUTED, collect, describe, key_numbers
+from qbp.book.scoreboard import CLAIMS, NOT_COMPUTED, collect, describe, key_numbers
 
 
 def save(folder, stem, verdicts: dict, parameters=None, **data):

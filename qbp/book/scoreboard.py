@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .claims import VERDICTS, Verdict
-from .results import load_results
+from ..claims import VERDICTS, Verdict
+from ..results import load_results
 
 __all__ = ["CLAIMS", "SHORT", "EXPECTED_CHAPTER", "NOT_COMPUTED", "OUTCOMES", "Entry",
            "Scoreboard", "collect", "key_numbers", "profile_of", "format_value",

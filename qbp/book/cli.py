@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``qbp`` console script and ``python -m qbp``; returns the exit status."""
     args = _parser().parse_args(argv)
-    from qbp import build  # after parsing, so that --help stays quick
+    from qbp.book import build  # after parsing, so that --help stays quick
 
     try:
         root = build.find_root() if args.root is None else build.check_root(args.root)

@@ -10,9 +10,10 @@ from .cost import EnergyCost, GlobalCost, InfidelityCost, LocalCost, ObservableC
 from .deceptiveness import Basins, basins, deceptive_mask, deceptiveness_ratio
 from .engines import METHODS, evaluate, value_and_grad
 from .fourier import FourierSeries, fourier_series
-from .gradients import finite_difference, gradient_magnitude, grid_difference, parameter_shift
+from .gradients import finite_difference, parameter_shift
+from .grid import gradient_magnitude, grid_axis, grid_difference
 from .hamiltonians import ground_energy, tfim_hamiltonian
-from .landscape import Landscape, grid_axis, load_landscape, sample_landscape, sample_landscapes
+from .landscape import Landscape, load_landscape, sample_landscape, sample_landscapes
 from .optim import OPTIMIZERS, Optimizer, adagrad, adam, momentum, rmsprop, sgd
 from .trajectories import Trajectories, optimize, random_starts
 

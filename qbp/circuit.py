@@ -7,7 +7,8 @@ qubit 0 is the leftmost (most significant) tensor factor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property
 from typing import Sequence
 
@@ -30,9 +31,14 @@ _PARAM_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 class Gate:
     """One gate: a qutip-qip gate ``name`` on ``targets`` (and ``controls``).
 
-    ``param`` is the index of the free parameter whose value is the gate's angle (rad);
-    ``angle`` is a fixed angle instead (a float, or a list for multi-angle gates).
-    A gate has at most one of the two.
+    ``param`` is the index of the free parameter the gate's angle depends on; the angle is
+    ``scale * theta[param] + offset`` (rad), an affine expression such as ``2*γ`` or
+    ``pi + θ`` (SPEC §13). ``angle`` is a fixed angle instead (a float, or a list for
+    multi-angle gates). A gate has at most one of ``param`` and ``angle``; ``scale`` and
+    ``offset`` belong to ``param``.
+
+    A non-integer ``scale`` scales the gate's frequencies, so the landscape along that
+    parameter may not be 2π-periodic: :attr:`Circuit.periods` gives each parameter's period.
     """
 
     name: str
@@ -40,6 +46,8 @@ class Gate:
     controls: tuple[int, ...] = ()
     param: int | None = None
     angle: float | tuple[float, ...] | None = None
+    scale: float = 1.0
+    offset: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -58,7 +66,24 @@ class Gate:
             object.__setattr__(self, "param", int(self.param))
             if self.angle is not None:
                 raise ValueError(f"gate {self.name} has both param and angle; give one")
+        for field_name in ("scale", "offset"):
+            value = getattr(self, field_name)
+            if isinstance(value, (bool, complex, np.complexfloating)) or not isinstance(
+                    value, (int, float, np.integer, np.floating)):
+                raise TypeError(f"{field_name} of gate {self.name} must be a real number, "
+                                f"got {value!r}")
+            if not np.isfinite(value):
+                raise ValueError(f"{field_name} of gate {self.name} must be finite, got {value!r}")
+            object.__setattr__(self, field_name, float(value))
+        if self.param is None and (self.scale != 1.0 or self.offset != 0.0):
+            raise ValueError(f"gate {self.name}: scale and offset need a param (the angle "
+                             f"is scale·θ[param] + offset)")
+        if self.param is not None and self.scale == 0.0:
+            raise ValueError(f"gate {self.name}: scale must not be 0 (the gate would not "
+                             f"depend on parameter {self.param}; give a fixed angle instead)")
         if self.angle is not None:
+            if np.iscomplexobj(self.angle):
+                raise TypeError(f"angle of gate {self.name} must be real, got {self.angle!r}")
             angle = np.asarray(self.angle, dtype=float)
             if not np.all(np.isfinite(angle)):
                 raise ValueError(f"angle of gate {self.name} must be finite, got {self.angle!r}")
@@ -77,12 +102,31 @@ class Gate:
         """The qubits the gate acts on, controls first (qutip-qip's compact-matrix order)."""
         return self.controls + self.targets
 
-    def to_qutip(self, angle=None, label: bool = False):
-        """This gate as a qutip-qip gate object, with ``angle`` for a parametrized gate."""
+    def angle_at(self, theta) -> float | tuple[float, ...] | None:
+        """The gate's angle at parameters ``theta`` (shape (d,)): ``scale·θ[param] + offset``,
+        or the fixed ``angle``."""
+        if self.param is None:
+            return self.angle
+        return self.scale * float(theta[self.param]) + self.offset
+
+    def expression(self, name: str | None = None) -> str:
+        """The angle as text, e.g. ``2·γ + 0.5`` (``name`` defaults to θₖ)."""
+        if name is None:
+            name = f"θ{str(self.param).translate(_PARAM_SUB)}"
+        text = name if self.scale == 1 else (f"−{name}" if self.scale == -1
+                                              else f"{self.scale:g}·{name}")
+        if self.offset:
+            text += f" {'+' if self.offset > 0 else '−'} {abs(self.offset):.4g}"
+        return text
+
+    def to_qutip(self, angle=None, label: bool | str = False):
+        """This gate as a qutip-qip gate object, with ``angle`` (the gate's own angle, rad)
+        for a parametrized gate. ``label``: True labels the gate with its angle expression,
+        a string labels it with that parameter name."""
         value = self.angle if self.param is None else angle
         arg_label = None
         if label and self.param is not None:
-            arg_label = f"{self.name}(θ{str(self.param).translate(_PARAM_SUB)})"
+            arg_label = f"{self.name}({self.expression(label if isinstance(label, str) else None)})"
         qc = QubitCircuit(max(self.qubits) + 1)
         try:
             qc.add_gate(
@@ -102,15 +146,21 @@ class Gate:
         return self.to_qutip(angle).get_compact_qobj().full()
 
     def to_dict(self) -> dict:
-        """JSON-ready description (see :meth:`from_dict`)."""
-        return {"name": self.name, "targets": list(self.targets), "controls": list(self.controls),
-                "param": self.param,
-                "angle": list(self.angle) if isinstance(self.angle, tuple) else self.angle}
+        """JSON-ready description (see :meth:`from_dict`); ``scale`` and ``offset`` only when
+        they differ from 1 and 0."""
+        d = {"name": self.name, "targets": list(self.targets), "controls": list(self.controls),
+             "param": self.param,
+             "angle": list(self.angle) if isinstance(self.angle, tuple) else self.angle}
+        if self.scale != 1.0:
+            d["scale"] = self.scale
+        if self.offset != 0.0:
+            d["offset"] = self.offset
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Gate":
         return cls(d["name"], tuple(d["targets"]), tuple(d.get("controls", ())),
-                   d.get("param"), d.get("angle"))
+                   d.get("param"), d.get("angle"), d.get("scale", 1.0), d.get("offset", 0.0))
 
 
 @dataclass(frozen=True)
@@ -168,9 +218,12 @@ class Circuit:
 
     ``n_params`` is one more than the largest parameter index; every index below it must
     be used by at least one gate (a free parameter that nothing uses is almost always a bug).
+    ``param_names`` names the free parameters (default ``θ₀``, ``θ₁``, …); a circuit read
+    from OpenQASM keeps the names of its ``input`` declarations.
     """
 
-    def __init__(self, n_qubits: int, gates: Sequence[Gate], n_params: int | None = None):
+    def __init__(self, n_qubits: int, gates: Sequence[Gate], n_params: int | None = None,
+                 param_names: Sequence[str] | None = None):
         if isinstance(n_qubits, bool) or not isinstance(n_qubits, (int, np.integer)):
             raise TypeError(f"n_qubits must be an int, got {n_qubits!r}")
         if not 1 <= n_qubits <= MAX_QUBITS:
@@ -195,6 +248,14 @@ class Circuit:
             raise ValueError(f"parameter indices {missing} are used by no gate; indices must be "
                              f"0..n_params-1 with each one used")
         self.n_params = int(n_params)
+        if param_names is None:
+            param_names = _default_names(self.n_params)
+        if isinstance(param_names, str) or not all(isinstance(p, str) and p for p in param_names):
+            raise TypeError(f"param_names must be a sequence of non-empty strings, got {param_names!r}")
+        param_names = tuple(param_names)
+        if len(param_names) != self.n_params or len(set(param_names)) != self.n_params:
+            raise ValueError(f"param_names must give {self.n_params} distinct names, got {param_names!r}")
+        self.param_names = param_names
         _ = self.spectra  # fail early on parametrized gates that are not rotations
 
     # ----------------------------------------------------------------- structure
@@ -229,24 +290,75 @@ class Circuit:
 
     @property
     def max_frequencies(self) -> np.ndarray:
-        """K_k: the largest frequency of the landscape along each parameter, shape (d,)."""
+        """K_k: the largest frequency of the landscape along each parameter, shape (d,)
+        (rad⁻¹): the sum over the gates using θ_k of |scale| × their eigenvalue spread."""
         k = np.zeros(self.n_params)
         for g, s in zip(self.gates, self.spectra):
             if s is not None:
-                k[g.param] += s.spread
+                k[g.param] += abs(g.scale) * s.spread
         return k
 
+    def gate_frequencies(self, index: int) -> np.ndarray:
+        """The frequencies (rad⁻¹) gate ``index`` adds to its parameter: its generator's
+        eigenvalue differences times |scale|; empty for a fixed gate."""
+        gate, spec = self.gates[index], self.spectra[index]
+        if spec is None:
+            return np.zeros(0)
+        return abs(gate.scale) * spec.frequencies
+
+    @cached_property
+    def periods(self) -> np.ndarray:
+        """The period of the landscape along each parameter, shape (d,), in radians.
+
+        2π where every gate using θ_k has integer frequencies (SPEC §1: the grid spans
+        [−π, π)); otherwise 2π / G with G the greatest common divisor of the gates'
+        (rational) frequencies — 4π for a CRX, whose frequencies are ½ and 1; ``inf`` when the
+        frequencies have no common divisor (an irrational ratio): the landscape along θ_k
+        is then not periodic at all. A period is a true period of the cost; it need not be
+        the smallest one.
+        """
+        out = np.full(self.n_params, 2 * np.pi)
+        for k in range(self.n_params):
+            freqs = np.concatenate([self.gate_frequencies(i) for i in self.param_gates(k)])
+            freqs = freqs[freqs > 1e-9]
+            if np.all(np.abs(freqs - np.round(freqs)) < 1e-9):
+                continue
+            fractions = []
+            for f in freqs:
+                frac = Fraction(float(f)).limit_denominator(720)
+                if abs(float(frac) - f) > 1e-9:
+                    out[k] = np.inf
+                    break
+                fractions.append(frac)
+            else:
+                common = fractions[0]
+                for frac in fractions[1:]:
+                    common = _fraction_gcd(common, frac)
+                out[k] = 2 * np.pi / float(common)
+        out.setflags(write=False)
+        return out
+
     def is_periodic(self) -> bool:
-        """True if every parametrized gate has integer frequencies (landscape 2π-periodic)."""
-        return all(s is None or s.is_integer() for s in self.spectra)
+        """True if the landscape is 2π-periodic in every parameter (every gate's frequencies,
+        scaled by its ``scale``, are integers): what the fourier engine and SPEC §1's grid
+        on [−π, π) assume."""
+        return bool(np.all(self.periods == 2 * np.pi))
 
     # --------------------------------------------------------------- evaluation
     def check_theta(self, theta, name: str = "theta") -> np.ndarray:
         """``theta`` as a float array of shape (d,) or (B, d); clear errors otherwise."""
         try:
-            arr = np.asarray(theta, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be an array of floats, got {type(theta).__name__}") from None
+            raw = np.asarray(theta)
+            if raw.dtype.kind == "c":  # a silent cast would drop the imaginary part
+                raise TypeError(f"{name} must be real, got complex values")
+            if raw.dtype.kind not in "iuf":
+                raise ValueError
+            arr = raw.astype(float)
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, TypeError) and "complex" in str(exc):
+                raise
+            raise TypeError(f"{name} must be an array of real numbers, got "
+                            f"{type(theta).__name__}") from None
         if arr.ndim not in (1, 2) or arr.shape[-1] != self.n_params:
             raise ValueError(f"{name} must have shape ({self.n_params},) or (B, {self.n_params}) "
                              f"for this circuit, got {arr.shape}")
@@ -259,13 +371,15 @@ class Circuit:
         theta = self.check_theta(theta)
         if theta.ndim != 1:
             raise ValueError(f"theta must have shape ({self.n_params},), got {theta.shape}")
-        return [float(theta[g.param]) if g.param is not None else g.angle for g in self.gates]
+        return [g.angle_at(theta) for g in self.gates]
 
     def to_qutip(self, theta, label: bool = False) -> QubitCircuit:
-        """The circuit at parameters ``theta`` as a qutip-qip ``QubitCircuit``."""
+        """The circuit at parameters ``theta`` as a qutip-qip ``QubitCircuit``; ``label``
+        labels parametrized gates with their angle expressions in the parameter names."""
         qc = QubitCircuit(self.n_qubits)
         for g, a in zip(self.gates, self.gate_angles(theta)):
-            qc.add_gate(g.to_qutip(a, label=label))
+            name = self.param_names[g.param] if label and g.param is not None else False
+            qc.add_gate(g.to_qutip(a, label=name))
         return qc
 
     def unitary(self, theta) -> qutip.Qobj:
@@ -281,18 +395,22 @@ class Circuit:
 
     # ---------------------------------------------------------------- metadata
     def to_dict(self) -> dict:
-        return {"n_qubits": self.n_qubits, "n_params": self.n_params,
-                "gates": [g.to_dict() for g in self.gates]}
+        d = {"n_qubits": self.n_qubits, "n_params": self.n_params,
+             "gates": [g.to_dict() for g in self.gates]}
+        if self.param_names != _default_names(self.n_params):
+            d["param_names"] = list(self.param_names)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Circuit":
-        return cls(d["n_qubits"], [Gate.from_dict(g) for g in d["gates"]], d.get("n_params"))
+        return cls(d["n_qubits"], [Gate.from_dict(g) for g in d["gates"]], d.get("n_params"),
+                   d.get("param_names"))
 
     def __eq__(self, other):
         return isinstance(other, Circuit) and self.to_dict() == other.to_dict()
 
     def __hash__(self):
-        return hash((self.n_qubits, self.n_params, self.gates))
+        return hash((self.n_qubits, self.n_params, self.gates, self.param_names))
 
     def __repr__(self):
         return (f"Circuit(n_qubits={self.n_qubits}, n_params={self.n_params}, "
@@ -341,6 +459,18 @@ def default_circuit(n_qubits: int = 2, layers: int = 1, sharing: str = "type",
                 gates.append(Gate(name, (q,), param=p))
         gates.extend(Gate("CNOT", (q + 1,), (q,)) for q in range(n - 1))
     return Circuit(n, gates)
+
+
+def _default_names(n_params: int) -> tuple[str, ...]:
+    return tuple(f"θ{str(k).translate(_PARAM_SUB)}" for k in range(n_params))
+
+
+def _fraction_gcd(a: Fraction, b: Fraction) -> Fraction:
+    """Greatest common divisor of two positive rationals: gcd(p/q, r/s) = gcd(ps, rq)/(qs)."""
+    from math import gcd
+
+    return Fraction(gcd(a.numerator * b.denominator, b.numerator * a.denominator),
+                    a.denominator * b.denominator)
 
 
 def _qubit_tuple(value, name: str) -> tuple[int, ...]:

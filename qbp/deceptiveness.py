@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gradients import grid_difference
+from .grid import grid_difference, shifted_index
 from .landscape import Landscape
 
 __all__ = ["Basins", "basins", "deceptive_mask", "deceptiveness_ratio", "RULES", "GRADIENTS"]
@@ -102,19 +102,6 @@ def _successor_offsets(g: np.ndarray) -> np.ndarray:
     return offsets
 
 
-def _shifted_index(shape, offsets) -> np.ndarray:
-    """Flat index of p + offset(p) with periodic wrap; ``offsets`` (d, …) int8."""
-    r = np.array(shape)
-    dtype = np.int32 if np.prod(r, dtype=float) < 2**31 else np.int64
-    flat = np.zeros(shape, dtype=dtype)
-    stride = 1
-    for k in reversed(range(len(shape))):
-        idx = np.arange(shape[k], dtype=dtype).reshape((-1,) + (1,) * (len(shape) - k - 1))
-        flat += ((idx + offsets[k]) % shape[k]).astype(dtype) * dtype(stride)
-        stride *= shape[k]
-    return flat
-
-
 def _steepest_successor(values: np.ndarray) -> np.ndarray:
     """Flat index of the lowest of the 3^d − 1 neighbours (ties: first in offset order)."""
     d = values.ndim
@@ -125,7 +112,7 @@ def _steepest_successor(values: np.ndarray) -> np.ndarray:
         if not off.any():
             continue
         offsets = np.broadcast_to(off.reshape((d,) + (1,) * d), (d,) + values.shape).astype(np.int8)
-        idx = _shifted_index(values.shape, offsets)
+        idx = shifted_index(values.shape, offsets)
         val = values.ravel()[idx]
         better = val < best_val
         best_val = np.where(better, val, best_val)
@@ -157,7 +144,7 @@ def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact"
             g = landscape.gradient
         else:
             g = grid_difference(values)
-        target = _shifted_index(values.shape, _successor_offsets(g))
+        target = shifted_index(values.shape, _successor_offsets(g))
     flat_values = values.ravel()
     here = np.arange(values.size, dtype=target.dtype)
     # A step is taken only if it strictly lowers C: paths strictly decrease, so they end.

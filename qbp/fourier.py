@@ -137,10 +137,11 @@ def fourier_series(circuit: Circuit, observable, max_coefficients: int = MAX_COE
     if circuit.n_params == 0:
         raise ValueError("circuit has no free parameters; the fourier method needs at least one")
     if not circuit.is_periodic():
-        bad = sorted({g.name for g, s in zip(circuit.gates, circuit.spectra)
-                      if s is not None and not s.is_integer()})
+        bad = sorted({circuit.gates[i].name for i in range(len(circuit.gates))
+                      if np.any(np.abs((f := circuit.gate_frequencies(i)) - np.round(f)) > 1e-9)})
         raise ValueError(f"method='fourier' needs a 2π-periodic landscape, but gates {bad} have "
-                         f"non-integer frequencies; use method='batched'")
+                         f"non-integer frequencies (scaled by their angle's multiplier); "
+                         f"use method='batched'")
     kmax = tuple(int(round(k)) for k in circuit.max_frequencies)
     sizes = [2 * k + 1 for k in kmax]
     total = int(np.prod(sizes, dtype=float))

@@ -1,7 +1,6 @@
-"""Gradients at a point (parameter shift, finite differences) and on a grid (SPEC §4).
+"""Gradients at a point by the QuTiP reference path: parameter shift, finite differences (SPEC §4).
 
-Point gradients use the QuTiP reference cost ``cost(circuit, theta)``; grid differences
-work on sampled landscape values and are what the resolution study measures.
+Grid differences of sampled landscapes live in :mod:`qbp.grid`.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ import numpy as np
 
 from .circuit import Circuit
 
-__all__ = ["parameter_shift", "finite_difference", "grid_difference", "gradient_magnitude"]
+__all__ = ["parameter_shift", "finite_difference"]
 
 
 def parameter_shift(circuit: Circuit, cost, theta) -> np.ndarray:
@@ -18,7 +17,8 @@ def parameter_shift(circuit: Circuit, cost, theta) -> np.ndarray:
 
     For a gate whose generator has two eigenvalues Δ apart, ∂C/∂(its angle) =
     (Δ/2)[C(angle + π/(2Δ)) − C(angle − π/(2Δ))]; for Pauli rotations (Δ = 1) this is
-    ½[C(+π/2) − C(−π/2)]. Costs 2 × (parametrized gates) reference evaluations. Gates with
+    ½[C(+π/2) − C(−π/2)]. A gate whose angle is scale·θ_k + offset contributes scale times
+    its angle derivative. Costs 2 × (parametrized gates) reference evaluations. Gates with
     more than two generator eigenvalues (e.g. CRX) are refused: use the batched engine.
     """
     theta = circuit.check_theta(theta)
@@ -29,7 +29,7 @@ def parameter_shift(circuit: Circuit, cost, theta) -> np.ndarray:
     for i, (gate, spec) in enumerate(zip(circuit.gates, circuit.spectra)):
         if spec is None:
             continue
-        freqs = spec.frequencies
+        freqs = spec.frequencies  # of the gate's own angle (unscaled)
         if len(freqs) > 1:
             raise ValueError(f"parameter_shift: gate {gate.name} has frequencies {freqs.tolist()}; "
                              f"the two-term rule needs one (use qbp.evaluate(method='batched'))")
@@ -39,7 +39,8 @@ def parameter_shift(circuit: Circuit, cost, theta) -> np.ndarray:
         shift = np.pi / (2 * delta)
         plus = _with_gate_angle(circuit, angles, i, angles[i] + shift)
         minus = _with_gate_angle(circuit, angles, i, angles[i] - shift)
-        grad[gate.param] += delta / 2 * (cost(plus, np.zeros(0)) - cost(minus, np.zeros(0)))
+        # chain rule: the gate's angle is scale·θ_k + offset
+        grad[gate.param] += gate.scale * delta / 2 * (cost(plus, np.zeros(0)) - cost(minus, np.zeros(0)))
     return grad
 
 
@@ -61,26 +62,3 @@ def finite_difference(circuit: Circuit, cost, theta, h: float = 1e-5) -> np.ndar
         raise ValueError(f"h must be a positive finite step, got {h!r}")
     eye = np.eye(circuit.n_params) * h
     return np.array([(cost(circuit, theta + e) - cost(circuit, theta - e)) / (2 * h) for e in eye])
-
-
-def grid_difference(values: np.ndarray, per: str = "step") -> np.ndarray:
-    """Periodic central differences of grid values (shape (R,)*d) → shape (d, R, …).
-
-    ``per="step"``: (C[j+1] − C[j−1]) / 2, cost units per grid step; ``per="radian"``: the
-    same divided by the step 2π/R.
-    """
-    values = np.asarray(values, dtype=float)
-    if per not in ("step", "radian"):
-        raise ValueError(f"per must be 'step' or 'radian', got {per!r}")
-    if values.ndim < 1 or min(values.shape) < 2:
-        raise ValueError(f"values must be a grid with at least 2 points per axis, got shape {values.shape}")
-    diffs = np.stack([(np.roll(values, -1, axis=k) - np.roll(values, 1, axis=k)) / 2
-                      for k in range(values.ndim)])
-    if per == "radian":
-        diffs /= (2 * np.pi / np.array(values.shape)).reshape((-1,) + (1,) * values.ndim)
-    return diffs
-
-
-def gradient_magnitude(gradient: np.ndarray) -> np.ndarray:
-    """Euclidean norm over the leading component axis: (d, …) → (…)."""
-    return np.sqrt(np.sum(np.asarray(gradient) ** 2, axis=0))

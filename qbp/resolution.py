@@ -14,8 +14,8 @@ import numpy as np
 
 from .circuit import Circuit
 from .cost import ObservableCost
-from .gradients import gradient_magnitude, grid_difference
-from .landscape import Landscape, check_resolution, sample_landscape
+from .grid import check_resolution, gradient_magnitude, grid_difference
+from .landscape import Landscape, sample_landscape
 
 __all__ = ["ResolutionStudy", "resolution_study", "magnitudes", "PERCENTILES"]
 

@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 
 from .deceptiveness import ZERO_GRADIENT, Basins
-from .gradients import grid_difference
+from .grid import grid_difference
 from .landscape import Landscape
 
 __all__ = ["SINK_KINDS", "classify_sinks", "lower_neighbours"]

@@ -79,7 +79,9 @@ class _Program:
     def __init__(self, circuit: Circuit):
         self.n = circuit.n_qubits
         self.steps = []
+        self.affine = []  # per gate (scale, offset): the gate's angle is scale·θ[param] + offset
         for gate, spec in zip(circuit.gates, circuit.spectra):
+            self.affine.append((gate.scale, gate.offset))
             if spec is None:
                 self.steps.append((gate.qubits, None, gate.matrix(), None, None))
                 continue
@@ -90,6 +92,13 @@ class _Program:
                 self.steps.append((gate.qubits, gate.param, None, None, lam))
             else:
                 self.steps.append((gate.qubits, gate.param, None, v, spec.eigvals))
+
+    def angle(self, index: int, theta: np.ndarray) -> np.ndarray:
+        """Angles (B,) of gate ``index`` at parameter values ``theta`` (B,) of its parameter."""
+        scale, offset = self.affine[index]
+        if scale == 1.0 and offset == 0.0:
+            return theta
+        return scale * theta + offset
 
     def rotate(self, psi, qubits, v, lam, theta, sign=-1):
         """exp(sign·iθA) on ``qubits`` with per-point θ (B,): sign −1 is U(θ), +1 is U(θ)†."""
@@ -106,11 +115,11 @@ class _Program:
         return _apply(psi, self.n, qubits, (v * lam) @ v.conj().T, "fixed")
 
     def forward(self, psi: np.ndarray, theta: np.ndarray) -> np.ndarray:
-        for qubits, p, u, v, lam in self.steps:
+        for i, (qubits, p, u, v, lam) in enumerate(self.steps):
             if p is None:
                 psi = _apply(psi, self.n, qubits, u)
             else:
-                psi = self.rotate(psi, qubits, v, lam, theta[:, p])
+                psi = self.rotate(psi, qubits, v, lam, self.angle(i, theta[:, p]))
         return psi
 
 
@@ -161,16 +170,18 @@ def expectation_and_gradient(circuit: Circuit, observable, thetas, gradient: boo
             continue
         # Adjoint sweep: phi = ψ_g (state after gate g), lam = U_{g+1}†…U_N† O ψ.
         phi, lam = psi, o_psi
-        for qubits, p, u, v, lam_g in reversed(program.steps):
+        for i in reversed(range(len(program.steps))):
+            qubits, p, u, v, lam_g = program.steps[i]
             if p is None:
                 phi = _apply(phi, program.n, qubits, u.conj().T)
                 lam = _apply(lam, program.n, qubits, u.conj().T)
                 continue
-            # dC/dθ (this gate) = 2 Re⟨lam| −iA |phi⟩ = 2 Im⟨lam|A|phi⟩
+            # dC/d(angle) = 2 Re⟨lam| −iA |phi⟩ = 2 Im⟨lam|A|phi⟩; dC/dθ = scale · dC/d(angle)
             a_phi = program.generator(phi, qubits, v, lam_g)
-            grad[sl, p] += 2 * np.einsum("bi,bi->b", lam.conj(), a_phi).imag
-            phi = program.rotate(phi, qubits, v, lam_g, th[:, p], sign=+1)
-            lam = program.rotate(lam, qubits, v, lam_g, th[:, p], sign=+1)
+            grad[sl, p] += 2 * program.affine[i][0] * np.einsum("bi,bi->b", lam.conj(), a_phi).imag
+            angle = program.angle(i, th[:, p])
+            phi = program.rotate(phi, qubits, v, lam_g, angle, sign=+1)
+            lam = program.rotate(lam, qubits, v, lam_g, angle, sign=+1)
     return values, grad
 
 
@@ -199,16 +210,17 @@ def partial_derivative(circuit: Circuit, observables, thetas, k: int):
         th = thetas[sl]
         psi = _initial(len(th), circuit.n_qubits)
         dpsi = None  # zero until the first gate that uses θ_k
-        for qubits, p, u, v, lam in program.steps:
+        for i, (qubits, p, u, v, lam) in enumerate(program.steps):
             if p is None:
                 psi = _apply(psi, program.n, qubits, u)
                 dpsi = None if dpsi is None else _apply(dpsi, program.n, qubits, u)
                 continue
-            psi = program.rotate(psi, qubits, v, lam, th[:, p])
+            angle = program.angle(i, th[:, p])
+            psi = program.rotate(psi, qubits, v, lam, angle)
             if dpsi is not None:
-                dpsi = program.rotate(dpsi, qubits, v, lam, th[:, p])
+                dpsi = program.rotate(dpsi, qubits, v, lam, angle)
             if p == k:
-                term = -1j * program.generator(psi, qubits, v, lam)
+                term = (-1j * program.affine[i][0]) * program.generator(psi, qubits, v, lam)
                 dpsi = term if dpsi is None else dpsi + term
         for i, obs in enumerate(observables):
             o_psi = np.asarray((obs @ psi.T).T)

@@ -98,7 +98,8 @@ class TestBadInput:
             Gate("QASMU", 0, param=0)
 
     @pytest.mark.parametrize("theta,match", [([0.1], "shape"), ([0.1, np.nan], "NaN"),
-                                             ([[0.1, 0.2, 0.3]], "shape"), ("ab", "floats")])
+                                             ([[0.1, 0.2, 0.3]], "shape"), ("ab", "real numbers"),
+                                             ([0.1 + 1j, 0.2], "complex")])
     def test_theta(self, theta, match):
         circuit = qbp.default_circuit()
         cost = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
@@ -106,3 +107,74 @@ class TestBadInput:
             cost(circuit, theta)
         with pytest.raises((ValueError, TypeError), match=match):
             qbp.evaluate(circuit, cost, theta)
+
+
+class TestAffineAngles:
+    """A gate's angle may be scale·θ_k + offset (SPEC §13): every engine applies it."""
+
+    def circuit(self):
+        # RZZ(2γ) after H on both qubits, RX(−β/2 + 0.3) on qubit 1: two parameters, one
+        # of them with a non-integer multiplier
+        return Circuit(2, [Gate("SNOT", 0), Gate("SNOT", 1),
+                           Gate("CPHASE", 1, 0, param=0, scale=2.0),
+                           Gate("RX", 1, param=1, scale=-0.5, offset=0.3),
+                           Gate("RY", 0, param=0, scale=3.0, offset=-1.0)])
+
+    def test_angles_follow_the_expression(self):
+        c = self.circuit()
+        assert c.gate_angles([0.25, 0.5])[2:] == [0.5, -0.25 + 0.3, 0.75 - 1.0]
+
+    def test_unitary_equals_fixed_angle_circuit(self):
+        c = self.circuit()
+        theta = np.array([0.7, -1.9])
+        fixed = Circuit(2, [Gate(g.name, g.targets, g.controls, angle=a) if g.param is not None
+                            else g for g, a in zip(c.gates, c.gate_angles(theta))])
+        assert (c.unitary(theta) - fixed.unitary(np.zeros(0))).norm("max") < 1e-13
+
+    def test_engines_agree_and_gradient_has_chain_rule(self):
+        c = self.circuit()
+        cost = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+        pts = np.random.default_rng(3).uniform(-4, 4, (5, 2))
+        v_ref, g_ref = qbp.evaluate(c, cost, pts, "batched")
+        fd = np.array([qbp.finite_difference(c, cost, p, h=1e-6) for p in pts])
+        np.testing.assert_allclose(g_ref, fd, atol=1e-7)
+        for p, v in zip(pts, v_ref):
+            assert abs(cost(c, p) - v) < 1e-12
+        with pytest.raises(ValueError, match="2π-periodic"):
+            qbp.evaluate(c, cost, pts, "fourier")
+
+    def test_periods(self):
+        c = self.circuit()
+        # θ0: CPHASE(2θ) frequency 2, RY(3θ) frequency 3: integer, 2π; θ1: RX(θ/2) → 4π
+        np.testing.assert_allclose(c.periods, [2 * np.pi, 4 * np.pi])
+        assert not c.is_periodic()
+        crx = Circuit(2, [Gate("RY", 0, param=0), Gate("CRX", 1, 0, param=1)])
+        np.testing.assert_allclose(crx.periods, [2 * np.pi, 4 * np.pi])
+        odd = Circuit(1, [Gate("RX", 0, param=0, scale=np.sqrt(2)), Gate("RY", 0, param=0)])
+        assert odd.periods[0] == np.inf
+        # a period is a period: the cost repeats after it
+        cost = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+        theta = np.array([0.4, 1.1])
+        shifted = theta + c.periods
+        assert abs(cost(c, theta) - cost(c, shifted)) < 1e-12
+        assert abs(cost(c, theta) - cost(c, theta + [0, 2 * np.pi])) > 1e-3
+
+    def test_round_trip_and_names(self):
+        c = Circuit(1, [Gate("RX", 0, param=0, scale=2.0, offset=np.pi)], param_names=["γ"])
+        again = Circuit.from_dict(c.to_dict())
+        assert again == c and again.param_names == ("γ",)
+        assert qbp.default_circuit(2, 1).param_names == ("θ₀", "θ₁")
+
+    @pytest.mark.parametrize("kwargs,error,match", [
+        ({"scale": 0.0}, ValueError, "scale must not be 0"),
+        ({"scale": np.inf}, ValueError, "finite"),
+        ({"offset": 1j}, TypeError, "real number"),
+        ({"scale": True}, TypeError, "real number"),
+    ])
+    def test_bad_affine(self, kwargs, error, match):
+        with pytest.raises(error, match=match):
+            Gate("RX", 0, param=0, **kwargs)
+
+    def test_scale_needs_param(self):
+        with pytest.raises(ValueError, match="need a param"):
+            Gate("RX", 0, angle=0.1, scale=2.0)

@@ -94,6 +94,9 @@ class QasmError(ValueError):
         where = f"{source}, line {line}" if line is not None else source
         super().__init__(f"{where}: {message}".replace("\n", " "))
 
+    def __reduce__(self):  # picklable across processes despite the three-argument __init__
+        return type(self), (self.source, self.line, self.reason)
+
 
 class _Refusal(Exception):
     """Raised inside the walker; :func:`read_qasm` adds the source and turns it into QasmError."""
@@ -188,9 +191,11 @@ def _u(a, q):
     theta, phi, lam = a
     if all(x.is_constant for x in a):
         return [_Op("QASMU", (q[0],), angle=(theta.const, phi.const, lam.const))]
-    # U(θ,φ,λ) = e^{i(φ+λ)/2} Rz(φ) Ry(θ) Rz(λ): rightmost factor first in circuit order.
-    return [_Op("RZ", (q[0],), angle=lam), _Op("RY", (q[0],), angle=theta),
-            _Op("RZ", (q[0],), angle=phi)]
+    # U(θ,φ,λ) = e^{i(φ+λ)/2} Rz(φ) Ry(θ) Rz(λ): rightmost factor first in circuit order;
+    # rotations by a constant 0 are left out.
+    ops = [_Op("RZ", (q[0],), angle=lam), _Op("RY", (q[0],), angle=theta),
+           _Op("RZ", (q[0],), angle=phi)]
+    return [op for op in ops if not (op.angle.is_constant and op.angle.const == 0.0)]
 
 
 def _rzz(a, q):
@@ -764,7 +769,10 @@ def _source_text(path_or_text) -> tuple[str, str]:
         path = Path(path_or_text)
     elif isinstance(path_or_text, str):
         text = path_or_text
-        is_file = "\n" not in text and len(text) < 4096 and Path(text).is_file()
+        try:
+            is_file = "\n" not in text and Path(text).is_file()
+        except (OSError, ValueError):  # e.g. a name too long for the file system
+            is_file = False
         if not is_file and ("\n" in text or ";" in text):
             return text, "<qasm text>"
         path = Path(text)

@@ -47,9 +47,7 @@ expectation value:
 ``rzz(θ)``                   CNOT, RZ(θ), CNOT (exact)
 ``rxx(θ)``, ``ryy(θ)``       ``rzz`` between H (resp. RX(±π/2)) layers (exact)
 ``rzx``                      RZX
-``id``, ``i``, ``u0``,       ignored (identity, or a global phase)
-``gphase``, ``barrier``,
-``delay``
+``id i u0 gphase``           ignored (identity or a global phase), as are ``barrier``, ``delay``
 =========================  ====================================================
 
 A ``gate`` definition in the file takes precedence over this table. The mappings are checked
@@ -63,7 +61,7 @@ place other than a gate angle, an ``input`` that no gate uses, ``output`` declar
 classical variables other than bit registers and ``const`` numbers, includes other than
 ``stdgates.inc`` / ``qelib1.inc``. Measurements after the last gate on their qubits are
 ignored (qbp computes state-vector expectation values), as is ``reset`` of a qubit no gate has
-touched (it is already |0⟩).
+touched (it is already in state 0).
 
 A non-integer multiplier (``0.5*θ``, ``θ/3``) is allowed: the landscape along that parameter
 is then not 2π-periodic (see :attr:`Circuit.periods`); the fourier engine refuses such circuits

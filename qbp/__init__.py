@@ -12,15 +12,16 @@ from .engines import METHODS, evaluate, value_and_grad
 from .fourier import FourierSeries, fourier_series
 from .gradients import finite_difference, parameter_shift
 from .grid import gradient_magnitude, grid_axis, grid_difference
-from .hamiltonians import ground_energy, tfim_hamiltonian
+from .hamiltonians import ground_energy, maxcut_hamiltonian, pauli_sum, tfim_hamiltonian
 from .landscape import Landscape, load_landscape, sample_landscape, sample_landscapes
 from .optim import OPTIMIZERS, Optimizer, adagrad, adam, momentum, rmsprop, sgd
+from .qasm import read_qasm
 from .trajectories import Trajectories, optimize, random_starts
 
 __all__ = [
     "__version__", "MAX_QUBITS", "SHARING_SCHEMES", "METHODS",
     "Gate", "Circuit", "default_circuit",
-    "tfim_hamiltonian", "ground_energy",
+    "tfim_hamiltonian", "ground_energy", "pauli_sum", "maxcut_hamiltonian", "read_qasm",
     "ObservableCost", "EnergyCost", "InfidelityCost", "GlobalCost", "LocalCost",
     "evaluate", "FourierSeries", "fourier_series",
     "parameter_shift", "finite_difference", "grid_difference", "gradient_magnitude",

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ._checks import check_int
 from .circuit import Circuit
 from .statevector import expectation_and_gradient
 
@@ -136,6 +137,7 @@ def fourier_series(circuit: Circuit, observable, max_coefficients: int = MAX_COE
     """
     if circuit.n_params == 0:
         raise ValueError("circuit has no free parameters; the fourier method needs at least one")
+    max_coefficients = check_int(max_coefficients, "max_coefficients", minimum=1)
     if not circuit.is_periodic():
         bad = sorted({circuit.gates[i].name for i in range(len(circuit.gates))
                       if np.any(np.abs((f := circuit.gate_frequencies(i)) - np.round(f)) > 1e-9)})

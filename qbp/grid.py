@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_int
+
 __all__ = ["TWO_PI", "check_resolution", "check_periods", "grid_axis", "grid_points", "wrap",
            "periodic_difference", "periodic_distance", "nearest_index", "shifted_index",
            "grid_difference", "gradient_magnitude"]
@@ -22,11 +24,7 @@ TWO_PI = 2 * np.pi
 
 def check_resolution(resolution) -> int:
     """``resolution`` as an int ≥ 2, or a clear error naming it (NumPy integers accepted)."""
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)):
-        raise TypeError(f"resolution must be an integer >= 2, got {resolution!r}")
-    if resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution}")
-    return int(resolution)
+    return check_int(resolution, "resolution", minimum=2)
 
 
 def check_periods(periods, n_params: int | None = None, *, finite: bool = False) -> np.ndarray:

@@ -143,9 +143,11 @@ class TestBadInput:
         with pytest.raises(ValueError, match="lr"):
             qbp.optimize(self.circuit, self.cost, self.starts, "adam", [0.1, 0.2], steps=2)
 
-    @pytest.mark.parametrize("steps", [0, -1, 2.5, True])
-    def test_steps(self, steps):
-        with pytest.raises(ValueError, match="steps"):
+    @pytest.mark.parametrize("steps,error", [(0, ValueError), (-1, ValueError),
+                                             (2.5, TypeError), (True, TypeError)])
+    def test_steps(self, steps, error):
+        # a count out of range is a ValueError, a value that is no integer a TypeError
+        with pytest.raises(error, match="steps"):
             qbp.optimize(self.circuit, self.cost, self.starts, "adam", 0.1, steps=steps)
 
     @pytest.mark.parametrize("starts", [np.zeros((3, 3)), np.zeros(2), np.full((2, 2), np.nan)])

@@ -38,8 +38,7 @@ class ObservableCost:
         if not observable.isoper or observable.shape[0] != observable.shape[1]:
             raise ValueError(f"{name} must be a square operator, got shape {observable.shape}")
         self.n_qubits = _qubit_dims(observable, name)
-        entries = observable.to("csr").data.as_scipy().data  # the stored (nonzero) entries
-        if not np.all(np.isfinite(entries)):
+        if not np.all(np.isfinite(_stored_entries(observable))):
             raise ValueError(f"{name} must have finite entries, got NaN or infinite ones")
         dense_diff = (observable - observable.dag()).norm("max") if observable.shape[0] else 0
         if dense_diff > 1e-10 * max(1.0, observable.norm("max")):
@@ -131,6 +130,17 @@ class LocalCost(ObservableCost):
                  for i in range(n_qubits)]
         op = qutip.qeye([2] * n_qubits) - sum(terms[1:], terms[0]) / n_qubits
         super().__init__(op, name="local cost")
+
+
+def _stored_entries(op: qutip.Qobj) -> np.ndarray:
+    """The entries ``op`` stores, in its own format: converting it (to CSR, say) would first
+    drop entries qutip takes for zeros — NaN among them — and hide them from a check."""
+    data = op.data
+    if isinstance(data, qutip.data.Dense):
+        return data.to_array()
+    if isinstance(data, (qutip.data.CSR, qutip.data.Dia)):
+        return data.as_scipy().data
+    return op.full()
 
 
 def _check_n(n_qubits) -> int:

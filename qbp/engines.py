@@ -96,8 +96,8 @@ def value_and_grad(circuit: Circuit, cost: ObservableCost, method: str = "auto")
         except ValueError:
             if method == "fourier":
                 raise
-        else:
-            return series.evaluate, "fourier"
+        else:  # points checked as every entry point checks them (real, finite, (B, d))
+            return (lambda theta: series.evaluate(circuit.check_theta(theta))), "fourier"
     from .statevector import expectation_and_gradient
 
     observable = cost.matrix

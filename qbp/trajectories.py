@@ -88,7 +88,8 @@ def optimize(circuit: Circuit, cost: ObservableCost, starts, optimizer="adam", l
     ``record="all"`` keeps every step's parameters and cost; ``"ends"`` keeps only the
     first and last (T+1 → 2 columns), for large sweeps. The circuit's periods are recorded,
     so :attr:`Trajectories.final_params` wraps each parameter with its own period.
-    Errors: TypeError or ValueError naming the argument (starts, lr, steps, record, …).
+    Errors: TypeError or ValueError naming the argument (starts, lr, steps, record, …);
+    ValueError if a run diverges to non-finite parameters or costs (an lr far too large).
     """
     check_inputs(circuit, cost)
     starts = circuit.check_theta(starts, "starts")
@@ -110,16 +111,37 @@ def optimize(circuit: Circuit, cost: ObservableCost, starts, optimizer="adam", l
     theta = starts.copy()
     state = opt.init(theta)
     for t in range(steps):
-        value, grad = f(theta)
+        try:
+            value, grad = f(theta)
+        except ValueError:  # the engines refuse non-finite points: say why there are some
+            if np.all(np.isfinite(theta)):
+                raise
+            _diverged(theta, None, lr_arr)
         if record == "all" or t == 0:
             params[:, t if record == "all" else 0] = theta
             costs[:, t if record == "all" else 0] = value
         updates, state = opt.update(grad, state)
         theta = theta + updates
+    _diverged(theta, None, lr_arr)
     value, _ = f(theta)
+    _diverged(theta, value, lr_arr)
     params[:, -1], costs[:, -1] = theta, value
     meta = {"circuit": circuit.to_dict(), "cost": cost.describe(), "steps": steps,
             "method": used, "hyper": {k: v for k, v in opt.hyper.items() if k != "lr"},
             "record": record, "qbp_version": __version__}
     return Trajectories(params, costs, np.broadcast_to(lr_arr, (b,)).copy(), opt.name,
                         np.array(circuit.periods), meta)
+
+
+def _diverged(theta: np.ndarray, value: np.ndarray | None, lr: np.ndarray) -> None:
+    """ValueError if a run reached non-finite parameters or costs: a step so large that it
+    overflowed. Checked where an engine refuses a point and at the end, so no NaN cost is
+    ever returned unannounced."""
+    bad = ~np.all(np.isfinite(theta), axis=1)
+    if value is not None:
+        bad |= ~np.isfinite(value)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(f"the runs from starts {rows[:10].tolist()} diverged to non-finite "
+                         f"parameters or costs (lr {np.broadcast_to(lr, bad.shape)[rows[0]]:g}): "
+                         f"use a smaller lr")

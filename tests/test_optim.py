@@ -140,6 +140,14 @@ class TestBadInput:
         with pytest.raises(ValueError, match="lr"):
             qbp.optimize(self.circuit, self.cost, self.starts, "adam", lr, steps=2)
 
+    @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow itself
+    @pytest.mark.parametrize("method", ["fourier", "batched"])
+    def test_diverging_run_is_announced_not_returned_as_nan(self, method):
+        lrs = [0.1, 1.7e308, 0.1]  # finite, but the first step overflows to inf
+        with pytest.raises(ValueError, match=r"starts \[1\] diverged.*smaller lr"):
+            qbp.optimize(self.circuit, self.cost, qbp.random_starts(3, 2, 0), "sgd", lrs,
+                         steps=4, method=method)
+
     def test_lr_wrong_length(self):
         with pytest.raises(ValueError, match="lr"):
             qbp.optimize(self.circuit, self.cost, self.starts, "adam", [0.1, 0.2], steps=2)

@@ -16,6 +16,8 @@ import numpy as np
 import qutip
 from qutip_qip.circuit import QubitCircuit
 
+from ._checks import check_int, check_real, check_reals
+
 __all__ = ["Gate", "Circuit", "default_circuit", "MAX_QUBITS", "SHARING_SCHEMES", "GateSpectrum"]
 
 #: Largest register qbp simulates (state vectors of 2**MAX_QUBITS amplitudes per point).
@@ -59,22 +61,13 @@ class Gate:
         if set(self.targets) & set(self.controls) or len(set(self.qubits)) != len(self.qubits):
             raise ValueError(f"targets and controls of gate {self.name} must be distinct qubits")
         if self.param is not None:
-            if isinstance(self.param, bool) or not isinstance(self.param, (int, np.integer)):
-                raise TypeError(f"param of gate {self.name} must be an int index, got {self.param!r}")
-            if self.param < 0:
-                raise ValueError(f"param of gate {self.name} must be >= 0, got {self.param}")
-            object.__setattr__(self, "param", int(self.param))
+            object.__setattr__(self, "param",
+                               check_int(self.param, f"param of gate {self.name}", minimum=0))
             if self.angle is not None:
                 raise ValueError(f"gate {self.name} has both param and angle; give one")
         for field_name in ("scale", "offset"):
-            value = getattr(self, field_name)
-            if isinstance(value, (bool, complex, np.complexfloating)) or not isinstance(
-                    value, (int, float, np.integer, np.floating)):
-                raise TypeError(f"{field_name} of gate {self.name} must be a real number, "
-                                f"got {value!r}")
-            if not np.isfinite(value):
-                raise ValueError(f"{field_name} of gate {self.name} must be finite, got {value!r}")
-            object.__setattr__(self, field_name, float(value))
+            object.__setattr__(self, field_name, check_real(getattr(self, field_name),
+                                                            f"{field_name} of gate {self.name}"))
         if self.param is None and (self.scale != 1.0 or self.offset != 0.0):
             raise ValueError(f"gate {self.name}: scale and offset need a param (the angle "
                              f"is scale·θ[param] + offset)")
@@ -82,11 +75,7 @@ class Gate:
             raise ValueError(f"gate {self.name}: scale must not be 0 (the gate would not "
                              f"depend on parameter {self.param}; give a fixed angle instead)")
         if self.angle is not None:
-            if np.iscomplexobj(self.angle):
-                raise TypeError(f"angle of gate {self.name} must be real, got {self.angle!r}")
-            angle = np.asarray(self.angle, dtype=float)
-            if not np.all(np.isfinite(angle)):
-                raise ValueError(f"angle of gate {self.name} must be finite, got {self.angle!r}")
+            angle = check_reals(self.angle, f"angle of gate {self.name}")
             value = float(angle) if angle.ndim == 0 else tuple(float(a) for a in angle.ravel())
             object.__setattr__(self, "angle", value)
         try:  # fail early on names qutip-qip does not know, or wrong qubit counts
@@ -224,11 +213,7 @@ class Circuit:
 
     def __init__(self, n_qubits: int, gates: Sequence[Gate], n_params: int | None = None,
                  param_names: Sequence[str] | None = None):
-        if isinstance(n_qubits, bool) or not isinstance(n_qubits, (int, np.integer)):
-            raise TypeError(f"n_qubits must be an int, got {n_qubits!r}")
-        if not 1 <= n_qubits <= MAX_QUBITS:
-            raise ValueError(f"n_qubits must be in 1..{MAX_QUBITS}, got {n_qubits}")
-        self.n_qubits = int(n_qubits)
+        self.n_qubits = check_int(n_qubits, "n_qubits", 1, MAX_QUBITS)
         gates = tuple(gates)
         for g in gates:
             if not isinstance(g, Gate):
@@ -239,8 +224,7 @@ class Circuit:
         self.gates = gates
         used = sorted({g.param for g in gates if g.param is not None})
         n_used = used[-1] + 1 if used else 0
-        if n_params is None:
-            n_params = n_used
+        n_params = n_used if n_params is None else check_int(n_params, "n_params", minimum=0)
         if n_params < n_used:
             raise ValueError(f"a gate names parameter index {n_used - 1}, but n_params={n_params}")
         missing = sorted(set(range(n_params)) - set(used))
@@ -433,16 +417,10 @@ def default_circuit(n_qubits: int = 2, layers: int = 1, sharing: str = "type",
     rotation types of a layer, e.g. ``("RX", "RY", "RZ")`` for a three-parameter circuit
     under type sharing (d = 3).
     """
-    if isinstance(layers, bool) or not isinstance(layers, (int, np.integer)):
-        raise TypeError(f"layers must be an int, got {layers!r}")
-    if layers < 1:
-        raise ValueError(f"layers must be >= 1, got {layers}")
+    layers = check_int(layers, "layers", minimum=1)
     if sharing not in SHARING_SCHEMES:
         raise ValueError(f"sharing must be one of {SHARING_SCHEMES}, got {sharing!r}")
-    if isinstance(n_qubits, bool) or not isinstance(n_qubits, (int, np.integer)):
-        raise TypeError(f"n_qubits must be an int, got {n_qubits!r}")
-    if not 1 <= n_qubits <= MAX_QUBITS:
-        raise ValueError(f"n_qubits must be in 1..{MAX_QUBITS}, got {n_qubits}")
+    n_qubits = check_int(n_qubits, "n_qubits", 1, MAX_QUBITS)
     if isinstance(rotations, str) or not rotations or not all(isinstance(r, str) for r in rotations):
         raise TypeError(f"rotations must be a non-empty sequence of gate names, got {rotations!r}")
     n, kinds = int(n_qubits), len(rotations)
@@ -474,12 +452,12 @@ def _fraction_gcd(a: Fraction, b: Fraction) -> Fraction:
 
 
 def _qubit_tuple(value, name: str) -> tuple[int, ...]:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         value = (value,)
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a qubit index or a sequence of them, got {value!r}")
     try:
-        out = tuple(int(v) for v in value)
-    except (TypeError, ValueError):
+        items = tuple(value)
+    except TypeError:
         raise TypeError(f"{name} must be a qubit index or a sequence of them, got {value!r}") from None
-    if any(v < 0 for v in out):
-        raise ValueError(f"{name} must be non-negative qubit indices, got {out}")
-    return out
+    return tuple(check_int(v, f"{name} (qubit indices)", minimum=0) for v in items)

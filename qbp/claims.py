@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy.stats import ConstantInputWarning, spearmanr
 
+from ._checks import real_array
+
 __all__ = ["VERDICTS", "Verdict", "c1_verdict", "c7_verdict"]
 
 #: The three possible verdicts, strongest first.
@@ -38,7 +40,7 @@ class Verdict:
 
 def _paired(x, y, names: str) -> tuple[np.ndarray, np.ndarray]:
     """Two finite 1-D float arrays of equal length >= 2; errors name them as ``names``."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    x, y = real_array(x, names), real_array(y, names)
     if x.ndim != 1 or x.shape != y.shape or len(x) < 2:
         raise ValueError(f"{names} must be 1-D of equal length >= 2, got shapes {x.shape} and {y.shape}")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
@@ -118,8 +120,11 @@ def c7_verdict(halving_pairs, halving_rank, *, sharing_degrees=None, target: flo
     - **partly** if at least half of them do, or the mean rank does;
     - **does not hold** otherwise.
     """
-    pairs = np.asarray(halving_pairs, dtype=int).reshape(-1, 2)
-    ranks = np.asarray(halving_rank, dtype=float).ravel()
+    pairs = real_array(halving_pairs, "halving_pairs").reshape(-1, 2)
+    if not np.all(np.isfinite(pairs)) or np.any(pairs != np.round(pairs)):
+        raise ValueError(f"halving_pairs must be integer resolutions (R, R/2), got {pairs.tolist()}")
+    pairs = pairs.astype(int)
+    ranks = real_array(halving_rank, "halving_rank").ravel()
     if len(ranks) == 0:
         raise ValueError("C7 needs at least one halving pair (R, R/2): study resolutions that "
                          "include both some R and R/2")
@@ -255,7 +260,7 @@ def c4_verdict(resolutions, ratios_per_tol, *, rows=None, spread_holds: float = 
       (0.15) — the paper itself finds larger tolerances more stable across R than small ones;
     - **does not hold** otherwise.
     """
-    res = np.asarray(resolutions, dtype=float)
+    res = real_array(resolutions, "C4: resolutions")
     if res.ndim != 1 or len(res) < 2:
         raise ValueError(f"C4: need at least two resolutions, got {res.tolist()}")
     if not isinstance(ratios_per_tol, dict) or not ratios_per_tol:
@@ -263,7 +268,7 @@ def c4_verdict(resolutions, ratios_per_tol, *, rows=None, spread_holds: float = 
     spreads, worst_row, row_spreads = {}, {}, {}
     n_rows = None
     for tol, ratios in sorted(ratios_per_tol.items()):
-        r = np.asarray(ratios, dtype=float)
+        r = real_array(ratios, f"C4: ratios at tol {tol}")
         r = r[None, :] if r.ndim == 1 else r
         if r.ndim != 2 or r.shape[1] != len(res):
             raise ValueError(f"C4: ratios at tol {tol:g} must have shape ({len(res)},) or "
@@ -313,7 +318,7 @@ def _spearman(x, y) -> float:
 
 
 def _check_rates(claim: str, name: str, rates, n_degrees: int, ndim: tuple) -> np.ndarray:
-    r = np.asarray(rates, dtype=float)
+    r = real_array(rates, f"{claim}: success rates of {name!r}")
     if r.ndim not in ndim or r.shape[0] != n_degrees or r.size == 0:
         raise ValueError(f"{claim}: success rates of {name!r} must have one row per degree "
                          f"({n_degrees}), got shape {r.shape}")
@@ -323,7 +328,7 @@ def _check_rates(claim: str, name: str, rates, n_degrees: int, ndim: tuple) -> n
 
 
 def _check_degrees(claim: str, degrees) -> np.ndarray:
-    degrees = np.asarray(degrees, dtype=float)
+    degrees = real_array(degrees, f"{claim}: degrees")
     if degrees.ndim != 1 or len(degrees) < 2 or not np.all(np.isfinite(degrees)):
         raise ValueError(f"{claim}: degrees must be 1-D, finite, of length >= 2, got "
                          f"{degrees.tolist()}")
@@ -399,7 +404,7 @@ def c6_verdict(degrees, success_curves, *, deceptiveness=None, sensitivity_holds
     if deceptiveness is None:
         x, x_name = degrees, "sharing degree"
     else:
-        x = np.asarray(deceptiveness, dtype=float)
+        x = real_array(deceptiveness, "C6: deceptiveness")
         if x.shape != degrees.shape or not np.all(np.isfinite(x)) or np.any((x < 0) | (x > 1)):
             raise ValueError(f"C6: deceptiveness must be one ratio in [0, 1] per degree, got "
                              f"{np.asarray(deceptiveness).tolist()}")

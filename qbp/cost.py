@@ -13,6 +13,7 @@ import numpy as np
 import qutip
 import scipy.sparse as sp
 
+from ._checks import check_int
 from .circuit import MAX_QUBITS, Circuit
 
 __all__ = ["ObservableCost", "EnergyCost", "InfidelityCost", "GlobalCost", "LocalCost"]
@@ -37,6 +38,8 @@ class ObservableCost:
         if not observable.isoper or observable.shape[0] != observable.shape[1]:
             raise ValueError(f"{name} must be a square operator, got shape {observable.shape}")
         self.n_qubits = _qubit_dims(observable, name)
+        if not np.all(np.isfinite(_stored_entries(observable))):
+            raise ValueError(f"{name} must have finite entries, got NaN or infinite ones")
         dense_diff = (observable - observable.dag()).norm("max") if observable.shape[0] else 0
         if dense_diff > 1e-10 * max(1.0, observable.norm("max")):
             raise ValueError(f"{name} must be Hermitian (max |O − O†| = {dense_diff:.3g})")
@@ -94,6 +97,8 @@ class InfidelityCost(ObservableCost):
         if not target.isket:
             raise ValueError(f"target must be a ket, got a Qobj of type {target.type!r}")
         _qubit_dims(target, "target")
+        if not np.all(np.isfinite(target.full())):
+            raise ValueError("target must have finite amplitudes, got NaN or infinite ones")
         norm = target.norm()
         if abs(norm - 1) > 1e-10:
             raise ValueError(f"target must be normalised, got norm {norm:.12g}")
@@ -108,7 +113,7 @@ class GlobalCost(ObservableCost):
     kind = "global"
 
     def __init__(self, n_qubits: int):
-        _check_n(n_qubits)
+        n_qubits = _check_n(n_qubits)
         zero = qutip.basis([2] * n_qubits, [0] * n_qubits)
         super().__init__(qutip.qeye([2] * n_qubits) - zero.proj(), name="global cost")
 
@@ -119,7 +124,7 @@ class LocalCost(ObservableCost):
     kind = "local"
 
     def __init__(self, n_qubits: int):
-        _check_n(n_qubits)
+        n_qubits = _check_n(n_qubits)
         p0 = qutip.basis(2, 0).proj()
         terms = [qutip.tensor([p0 if j == i else qutip.qeye(2) for j in range(n_qubits)])
                  for i in range(n_qubits)]
@@ -127,8 +132,16 @@ class LocalCost(ObservableCost):
         super().__init__(op, name="local cost")
 
 
-def _check_n(n_qubits) -> None:
-    if isinstance(n_qubits, bool) or not isinstance(n_qubits, (int, np.integer)):
-        raise TypeError(f"n_qubits must be an int, got {n_qubits!r}")
-    if not 1 <= n_qubits <= MAX_QUBITS:
-        raise ValueError(f"n_qubits must be in 1..{MAX_QUBITS}, got {n_qubits}")
+def _stored_entries(op: qutip.Qobj) -> np.ndarray:
+    """The entries ``op`` stores, in its own format: converting it (to CSR, say) would first
+    drop entries qutip takes for zeros — NaN among them — and hide them from a check."""
+    data = op.data
+    if isinstance(data, qutip.data.Dense):
+        return data.to_array()
+    if isinstance(data, (qutip.data.CSR, qutip.data.Dia)):
+        return data.as_scipy().data
+    return op.full()
+
+
+def _check_n(n_qubits) -> int:
+    return check_int(n_qubits, "n_qubits", 1, MAX_QUBITS)

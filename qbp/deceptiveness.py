@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import grid_difference, shifted_index
+from ._checks import check_tol
+from .grid import check_periods, grid_difference, shifted_index
 from .landscape import Landscape
 
-__all__ = ["Basins", "basins", "deceptive_mask", "deceptiveness_ratio", "RULES", "GRADIENTS"]
+__all__ = ["Basins", "basins", "deceptive_mask", "deceptiveness_ratio", "step_gradient",
+           "RULES", "GRADIENTS"]
 
 RULES = ("gradient", "steepest")
 GRADIENTS = ("exact", "grid")
@@ -68,19 +70,33 @@ class Basins:
         return float(self.sizes[~good].sum() / self.values.size)
 
 
-def check_tol(tol) -> float:
-    try:
-        tol = float(tol)
-    except (TypeError, ValueError):
-        raise TypeError(f"tol must be a number >= 0, got {tol!r}") from None
-    if not np.isfinite(tol) or tol < 0:
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
-    return tol
-
-
 #: A gradient below this fraction of the landscape's largest is zero (round-off at
 #: stationary points would otherwise pick a random direction at saddles).
 ZERO_GRADIENT = 1e-12
+
+
+def step_gradient(landscape: Landscape, gradient: str = "exact") -> np.ndarray:
+    """The gradient in grid steps, shape (d,)+(R,)*d: what the compass rule compares.
+
+    ``"exact"``: the landscape's exact gradient (per radian) times the grid step T_k/R of
+    each axis — axes with different periods (a 4π-periodic CRX parameter beside 2π ones) have
+    steps of different lengths in radians, and the step that best follows −∇C is the one
+    nearest −∇C measured in steps. ``"grid"``: periodic central differences per step.
+    Where every axis has the same period the exact gradient is returned as it is (a common
+    factor changes no direction), with no copy.
+    """
+    if gradient not in GRADIENTS:
+        raise ValueError(f"gradient must be one of {GRADIENTS}, got {gradient!r}")
+    if gradient == "grid":
+        return grid_difference(landscape.values, per="step")
+    if landscape.gradient is None:
+        raise ValueError("landscape has no gradient (sampled with gradient=False); "
+                         "sample it with its gradient or pass gradient='grid'")
+    periods = check_periods(landscape.periods, landscape.n_params, finite=True)
+    if np.all(periods == periods[0]):
+        return landscape.gradient
+    scale = periods / periods.max()  # relative step lengths; directions are all that count
+    return landscape.gradient * scale.reshape((-1,) + (1,) * landscape.n_params)
 
 
 def _successor_offsets(g: np.ndarray) -> np.ndarray:
@@ -123,9 +139,11 @@ def _steepest_successor(values: np.ndarray) -> np.ndarray:
 def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact") -> Basins:
     """Successors, sinks and basin sizes of ``landscape`` (SPEC §5).
 
-    ``rule``: ``"gradient"`` (step along the compass direction of −∇C) or ``"steepest"``
-    (step to the lowest neighbour). ``gradient``: ``"exact"`` (the landscape's exact
-    gradient) or ``"grid"`` (periodic central differences of the values).
+    ``rule``: ``"gradient"`` (step along the compass direction of −∇C, measured in grid
+    steps: see :func:`step_gradient`) or ``"steepest"`` (step to the lowest neighbour).
+    ``gradient``: ``"exact"`` (the landscape's exact gradient) or ``"grid"`` (periodic
+    central differences of the values). Every axis spans one period of its parameter
+    (:attr:`qbp.Landscape.periods`), so steps across the seam wrap to the opposite edge.
     """
     if not isinstance(landscape, Landscape):
         raise TypeError(f"landscape must be a qbp.Landscape, got {type(landscape).__name__}")
@@ -137,14 +155,7 @@ def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact"
     if rule == "steepest":
         target = _steepest_successor(values)
     else:
-        if gradient == "exact":
-            if landscape.gradient is None:
-                raise ValueError("landscape has no gradient (sampled with gradient=False); "
-                                 "sample it with its gradient or pass gradient='grid'")
-            g = landscape.gradient
-        else:
-            g = grid_difference(values)
-        target = shifted_index(values.shape, _successor_offsets(g))
+        target = shifted_index(values.shape, _successor_offsets(step_gradient(landscape, gradient)))
     flat_values = values.ravel()
     here = np.arange(values.size, dtype=target.dtype)
     # A step is taken only if it strictly lowers C: paths strictly decrease, so they end.

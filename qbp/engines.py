@@ -83,7 +83,8 @@ def value_and_grad(circuit: Circuit, cost: ObservableCost, method: str = "auto")
 
     ``"auto"`` picks the exact Fourier series when the landscape is 2π-periodic and its
     series small enough (built once, then each call only sums it), else the batched engine.
-    Returns ``(f, method_used)``.
+    ``f`` checks its points as every entry point does (real, finite, shape (B, d) or (d,)):
+    ValueError or TypeError naming ``theta``. Returns ``(f, method_used)``.
     """
     check_inputs(circuit, cost)
     if method not in ("auto", "fourier", "batched"):
@@ -96,8 +97,8 @@ def value_and_grad(circuit: Circuit, cost: ObservableCost, method: str = "auto")
         except ValueError:
             if method == "fourier":
                 raise
-        else:
-            return series.evaluate, "fourier"
+        else:  # the check costs ~0.3 % of an evaluation of 13 000 points
+            return (lambda theta: series.evaluate(circuit.check_theta(theta))), "fourier"
     from .statevector import expectation_and_gradient
 
     observable = cost.matrix

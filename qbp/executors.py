@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Sequence
 
+from ._checks import check_int
+
 __all__ = ["run_tasks", "TaskError", "dask_client"]
 
 DASK_HINT = "Dask is not installed: pip install 'qbp[dask]' (or dask[distributed])"
@@ -58,6 +60,7 @@ def run_tasks(fn: Callable, tasks: Sequence, scheduler=None, desc: str = "tasks"
     from tqdm.auto import tqdm
 
     tasks = list(tasks)
+    retries = check_int(retries, "retries", minimum=0)
     bar = tqdm(total=len(tasks), desc=desc, unit="task", disable=progress is False)
     try:
         if scheduler is None:

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ._checks import check_int, real_array
 from .circuit import Circuit
 from .statevector import expectation_and_gradient
 
@@ -62,7 +63,7 @@ class FourierSeries:
         prefix between the value and the gradient components (d + 1 outputs for about two
         contractions' cost); chunked over points to bound memory.
         """
-        theta = np.atleast_2d(np.asarray(theta, dtype=float))
+        theta = np.atleast_2d(real_array(theta, "theta"))
         if theta.ndim != 2 or theta.shape[-1] != self.n_params:
             raise ValueError(f"theta must have shape (B, {self.n_params}), got {theta.shape}")
         a = self.real_coefficients
@@ -136,6 +137,7 @@ def fourier_series(circuit: Circuit, observable, max_coefficients: int = MAX_COE
     """
     if circuit.n_params == 0:
         raise ValueError("circuit has no free parameters; the fourier method needs at least one")
+    max_coefficients = check_int(max_coefficients, "max_coefficients", minimum=1)
     if not circuit.is_periodic():
         bad = sorted({circuit.gates[i].name for i in range(len(circuit.gates))
                       if np.any(np.abs((f := circuit.gate_frequencies(i)) - np.round(f)) > 1e-9)})

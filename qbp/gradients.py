@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_real
 from .circuit import Circuit
 
 __all__ = ["parameter_shift", "finite_difference"]
@@ -58,7 +59,6 @@ def finite_difference(circuit: Circuit, cost, theta, h: float = 1e-5) -> np.ndar
     theta = circuit.check_theta(theta)
     if theta.ndim != 1:
         raise ValueError(f"theta must have shape ({circuit.n_params},), got {theta.shape}")
-    if not (np.isfinite(h) and h > 0):
-        raise ValueError(f"h must be a positive finite step, got {h!r}")
+    h = check_real(h, "h", above=0)
     eye = np.eye(circuit.n_params) * h
     return np.array([(cost(circuit, theta + e) - cost(circuit, theta - e)) / (2 * h) for e in eye])

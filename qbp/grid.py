@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_int, real_array
+
 __all__ = ["TWO_PI", "check_resolution", "check_periods", "grid_axis", "grid_points", "wrap",
            "periodic_difference", "periodic_distance", "nearest_index", "shifted_index",
            "grid_difference", "gradient_magnitude"]
@@ -22,11 +24,7 @@ TWO_PI = 2 * np.pi
 
 def check_resolution(resolution) -> int:
     """``resolution`` as an int ≥ 2, or a clear error naming it (NumPy integers accepted)."""
-    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)):
-        raise TypeError(f"resolution must be an integer >= 2, got {resolution!r}")
-    if resolution < 2:
-        raise ValueError(f"resolution must be an integer >= 2, got {resolution}")
-    return int(resolution)
+    return check_int(resolution, "resolution", minimum=2)
 
 
 def check_periods(periods, n_params: int | None = None, *, finite: bool = False) -> np.ndarray:
@@ -76,7 +74,7 @@ def wrap(theta, periods=None) -> np.ndarray:
     ``periods`` (d,) defaults to 2π for every parameter; a parameter with an infinite period is
     left as it is (its landscape does not repeat, so no other point has the same cost).
     """
-    theta = np.asarray(theta, dtype=float)
+    theta = real_array(theta, "theta")
     periods = check_periods(periods, theta.shape[-1] if theta.ndim else 1)
     finite = np.isfinite(periods)
     if np.all(finite):
@@ -87,7 +85,7 @@ def wrap(theta, periods=None) -> np.ndarray:
 
 def periodic_difference(a, b, periods=None) -> np.ndarray:
     """a − b per parameter, wrapped into [−T/2, T/2): the shortest signed difference."""
-    return wrap(np.asarray(a, dtype=float) - np.asarray(b, dtype=float), periods)
+    return wrap(real_array(a, "a") - real_array(b, "b"), periods)
 
 
 def periodic_distance(a, b, periods=None) -> np.ndarray:
@@ -97,8 +95,12 @@ def periodic_distance(a, b, periods=None) -> np.ndarray:
 
 def nearest_index(theta, resolution: int, periods=None) -> np.ndarray:
     """Flat index (into a grid of shape (R,)*d) of the grid point nearest to each row of
-    ``theta`` (…, d), periodically: a point just below T/2 maps to index 0."""
-    theta = np.asarray(theta, dtype=float)
+    ``theta`` (…, d), periodically: a point just below T/2 maps to index 0. ``theta`` must
+    be finite (ValueError): NaN has no nearest grid point."""
+    theta = real_array(theta, "theta")
+    if theta.ndim == 0 or not np.all(np.isfinite(theta)):
+        raise ValueError(f"theta must be finite points of shape (..., d), got shape "
+                         f"{theta.shape}{'' if theta.ndim == 0 else ' with NaN or inf'}")
     r = check_resolution(resolution)
     d = theta.shape[-1]
     periods = check_periods(periods, d, finite=True)
@@ -130,7 +132,7 @@ def grid_difference(values, per: str = "step", periods=None) -> np.ndarray:
     same divided by the step T_k/R (``periods`` defaults to 2π per axis). The grid is periodic
     (it spans one period per axis), so the difference at the seam uses the opposite edge.
     """
-    values = np.asarray(values, dtype=float)
+    values = real_array(values, "values")
     if per not in ("step", "radian"):
         raise ValueError(f"per must be 'step' or 'radian', got {per!r}")
     if values.ndim < 1 or min(values.shape) < 2:
@@ -146,4 +148,4 @@ def grid_difference(values, per: str = "step", periods=None) -> np.ndarray:
 
 def gradient_magnitude(gradient) -> np.ndarray:
     """Euclidean norm over the leading component axis: (d, …) → (…)."""
-    return np.sqrt(np.sum(np.asarray(gradient, dtype=float) ** 2, axis=0))
+    return np.sqrt(np.sum(real_array(gradient, "gradient") ** 2, axis=0))

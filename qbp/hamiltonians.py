@@ -13,20 +13,21 @@ from numbers import Real
 import numpy as np
 import qutip
 
+from ._checks import check_int, check_real
 from .circuit import MAX_QUBITS
 
 __all__ = ["tfim_hamiltonian", "ground_energy", "pauli_sum", "maxcut_hamiltonian"]
 
 
 def tfim_hamiltonian(n_qubits: int, h: float = 1.0) -> qutip.Qobj:
-    """Open transverse-field Ising chain H = −Σᵢ ZᵢZᵢ₊₁ − h Σᵢ Xᵢ on ``n_qubits`` (qubit 0 leftmost)."""
-    if isinstance(n_qubits, bool) or not isinstance(n_qubits, (int, np.integer)):
-        raise TypeError(f"n_qubits must be an int, got {n_qubits!r}")
-    if not 1 <= n_qubits <= MAX_QUBITS:
-        raise ValueError(f"n_qubits must be in 1..{MAX_QUBITS}, got {n_qubits}")
-    if not np.isfinite(h):
-        raise ValueError(f"h must be finite, got {h!r}")
-    dims = [2] * int(n_qubits)
+    """Open transverse-field Ising chain H = −Σᵢ ZᵢZᵢ₊₁ − h Σᵢ Xᵢ on ``n_qubits`` (qubit 0 leftmost).
+
+    ``n_qubits``: an integer in 1 … MAX_QUBITS; ``h``: a finite real field. TypeError or
+    ValueError naming the argument otherwise.
+    """
+    n_qubits = check_int(n_qubits, "n_qubits", 1, MAX_QUBITS)
+    h = check_real(h, "h")
+    dims = [2] * n_qubits
 
     def on(op, i):
         ops = [qutip.qeye(2)] * n_qubits

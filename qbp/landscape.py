@@ -14,7 +14,8 @@ from ._version import provenance
 from .circuit import Circuit
 from .cost import ObservableCost
 from .engines import check_inputs, check_method
-from .grid import TWO_PI, check_periods, check_resolution, grid_axis, grid_points
+from ._checks import check_int
+from .grid import check_periods, check_resolution, grid_axis, grid_points
 
 __all__ = ["Landscape", "sample_landscape", "sample_landscapes", "load_landscape"]
 
@@ -39,17 +40,22 @@ class Landscape:
     meta: dict = field(default_factory=dict)
 
     @classmethod
-    def from_function(cls, f, grad, resolution: int, n_params: int) -> "Landscape":
-        """A synthetic landscape: ``f(*thetas)`` and ``grad(*thetas)`` (a list of d arrays)
-        evaluated on the R^d grid over [−π, π)^d — for tests and teaching examples."""
+    def from_function(cls, f, grad, resolution: int, n_params: int,
+                      periods=None) -> "Landscape":
+        """A synthetic landscape: ``f(*thetas)`` and ``grad(*thetas)`` (a list of d arrays,
+        per radian) evaluated on the R^d grid over one period per axis — [−π, π)^d unless
+        ``periods`` (d,) says otherwise (e.g. 4π for an axis like a CRX's angle). For tests
+        and teaching examples."""
         r = check_resolution(resolution)
-        axes = tuple(grid_axis(r) for _ in range(n_params))
+        n_params = check_int(n_params, "n_params", minimum=1)
+        periods = check_periods(periods, n_params, finite=True)
+        axes = tuple(grid_axis(r, t) for t in periods)
         mesh = np.meshgrid(*axes, indexing="ij")
         gradient = None if grad is None else np.stack([np.broadcast_to(g, mesh[0].shape)
                                                        for g in grad(*mesh)])
         values = np.broadcast_to(f(*mesh), mesh[0].shape).astype(float)
         return cls(values, gradient, axes, None,
-                   {"resolution": r, "method": "function", "periods": [TWO_PI] * n_params})
+                   {"resolution": r, "method": "function", "periods": periods.tolist()})
 
     @property
     def resolution(self) -> int:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-from .cost import ObservableCost
 from . import engines
-from .engines import evaluate
+from ._checks import check_int
+from .cost import ObservableCost
+from .engines import check_inputs, check_method, evaluate
+from .grid import check_periods, wrap
 from .landscape import Landscape
 
 __all__ = ["refine_minimum", "grid_local_minima"]
@@ -37,14 +39,27 @@ def refine_minimum(landscape: Landscape, cost: ObservableCost, n_starts: int = 5
     basins), topped up with the lowest remaining grid points if there are fewer. Each is
     polished by ``scipy.optimize.minimize`` (L-BFGS-B, ``jac=True``) with exact values and
     gradients from :func:`qbp.evaluate` with ``method`` (``"fourier"``: the Fourier series is
-    computed once and reused). Returns θ* wrapped to [−π, π) (shape (d,)) and C* =
-    min(best polished value, grid minimum). Costs a few hundred exact evaluations per start.
+    computed once and reused; it needs a 2π-periodic circuit: pass ``"batched"`` otherwise).
+    Returns θ* (shape (d,), radians) wrapped into one period per parameter,
+    [−T_k/2, T_k/2) with T_k the landscape's :attr:`~qbp.Landscape.periods` (4π along a CRX's
+    parameter), so that the cost at θ* is C*; and C* = min(best polished value, grid
+    minimum). Costs a few hundred exact evaluations per start.
+    Errors: TypeError for a landscape that is not a :class:`qbp.Landscape`, ValueError for a
+    landscape without a circuit (built from a formula) or a bad ``n_starts`` or ``method``.
     """
     if not isinstance(landscape, Landscape):
         raise TypeError(f"landscape must be a qbp.Landscape, got {type(landscape).__name__}")
-    if isinstance(n_starts, bool) or not isinstance(n_starts, (int, np.integer)) or n_starts < 1:
-        raise ValueError(f"n_starts must be a positive int, got {n_starts!r}")
+    n_starts = check_int(n_starts, "n_starts", minimum=1)
+    check_method(method)
     circuit = landscape.circuit
+    if circuit is None:
+        raise ValueError("landscape has no circuit (it was built from a formula): there is "
+                         "nothing to refine its minimum with")
+    check_inputs(circuit, cost)
+    periods = check_periods(landscape.periods, landscape.n_params)
+    if not np.array_equal(periods, circuit.periods):
+        raise ValueError(f"landscape's periods {periods.tolist()} are not its circuit's "
+                         f"{np.asarray(circuit.periods).tolist()}")
     if method == "reference":
         def value_and_grad(theta):
             value, grad = evaluate(circuit, cost, theta, method=method)
@@ -74,5 +89,4 @@ def refine_minimum(landscape: Landscape, cost: ObservableCost, n_starts: int = 5
                        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 500})
         if res.fun < best_value:
             best_theta, best_value = res.x, float(res.fun)
-    wrapped = (np.asarray(best_theta, dtype=float) + np.pi) % (2 * np.pi) - np.pi
-    return wrapped, float(best_value)
+    return wrap(best_theta, periods), float(best_value)

@@ -15,8 +15,10 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from ._checks import check_reals, check_real
+
 __all__ = ["Optimizer", "sgd", "momentum", "rmsprop", "adagrad", "adam", "OPTIMIZERS",
-           "make_optimizer"]
+           "make_optimizer", "DEFAULT_LR"]
 
 
 class Optimizer(NamedTuple):
@@ -29,26 +31,16 @@ class Optimizer(NamedTuple):
 
 
 def _check_lr(lr) -> np.ndarray:
-    arr = np.asarray(lr, dtype=float)
-    if arr.ndim > 1:
-        raise ValueError(f"lr must be a number or a 1-D array (one per start), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError(f"lr must be finite and > 0, got {lr!r}")
+    arr = check_reals(lr, "lr", above=0)  # a number, or one per start
     return arr[:, None] if arr.ndim == 1 else arr  # (B, 1) broadcasts over parameters
 
 
 def _check_unit(value, name: str) -> float:
-    v = float(value)
-    if not (0 <= v < 1):
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return v
+    return check_real(value, name, minimum=0, below=1)
 
 
 def _check_eps(eps) -> float:
-    e = float(eps)
-    if not (np.isfinite(e) and e > 0):
-        raise ValueError(f"eps must be finite and > 0, got {eps!r}")
-    return e
+    return check_real(eps, "eps", above=0)
 
 
 class EmptyState(NamedTuple):
@@ -150,13 +142,44 @@ def adam(lr=0.01, b1=0.9, b2=0.999, eps=1e-8) -> Optimizer:
 OPTIMIZERS = {"sgd": sgd, "momentum": momentum, "rmsprop": rmsprop, "adagrad": adagrad, "adam": adam}
 
 
-def make_optimizer(optimizer, lr, **hyper) -> Optimizer:
-    """An :class:`Optimizer` from a name in :data:`OPTIMIZERS` (or pass one through)."""
+class _DefaultLR(float):
+    """The default learning rate, told apart from an explicit ``lr=0.01`` by identity."""
+
+    def __repr__(self):
+        return repr(float(self))
+
+
+#: The learning rate used when none is given (SPEC §10). An :class:`Optimizer` object carries
+#: its own; giving one together with an explicit ``lr`` is refused.
+DEFAULT_LR = _DefaultLR(0.01)
+
+
+def make_optimizer(optimizer, lr=DEFAULT_LR, **hyper) -> Optimizer:
+    """An :class:`Optimizer` from a name in :data:`OPTIMIZERS` with ``lr`` and ``hyper``, or
+    an :class:`Optimizer` object passed through.
+
+    An object already holds its learning rate and hyper-parameters (in ``hyper``, which is
+    what results record): giving it together with an explicit ``lr`` or hyper-parameters is
+    ambiguous and raises ValueError, as does an object whose ``hyper`` does not record
+    its ``lr``.
+    """
     if isinstance(optimizer, Optimizer):
+        if lr is not DEFAULT_LR or hyper:
+            given = (["lr"] if lr is not DEFAULT_LR else []) + sorted(hyper)
+            raise ValueError(f"optimizer is an Optimizer object ({optimizer.name!r}, which "
+                             f"carries its own learning rate and hyper-parameters), and "
+                             f"{', '.join(given)} was given too: give either the object "
+                             f"(e.g. qbp.adam(0.5)) or the optimizer's name with lr=…")
+        if not isinstance(optimizer.hyper, dict) or "lr" not in optimizer.hyper:
+            raise ValueError(f"optimizer {optimizer.name!r} must record its learning rate "
+                             f"in hyper['lr']")
         return optimizer
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {tuple(OPTIMIZERS)}, got {optimizer!r}")
+    if not isinstance(optimizer, str) or optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {tuple(OPTIMIZERS)} or a qbp.Optimizer, "
+                         f"got {optimizer!r}")
     try:
-        return OPTIMIZERS[optimizer](lr, **hyper)
-    except TypeError as exc:  # an unknown hyper-parameter name
+        return OPTIMIZERS[optimizer](float(lr) if lr is DEFAULT_LR else lr, **hyper)
+    except TypeError as exc:
+        if "unexpected keyword" not in str(exc):
+            raise
         raise TypeError(f"optimizer {optimizer!r}: {exc}") from None

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._checks import check_int, check_reals
 from ._version import __version__
-from .circuit import SHARING_SCHEMES, default_circuit
+from .circuit import MAX_QUBITS, SHARING_SCHEMES, default_circuit
 from .cost import GlobalCost, LocalCost
 from .statevector import partial_derivative
 
@@ -22,18 +23,37 @@ __all__ = ["PlateauScan", "plateau_scan", "fit_decay", "COSTS"]
 
 COSTS = {"global": GlobalCost, "local": LocalCost}
 
+#: Fewest draws per qubit count: with k draws a bootstrap resample repeats one draw (variance
+#: 0) with probability k^(1−k), 1e−9 at k = 10; such resamples are left out of b's error.
+MIN_DRAWS = 10
+#: Fewest bootstrap resamples: a standard error and a 95 % interval need a few at least.
+MIN_BOOT = 10
+
 
 def fit_decay(n_values, variances):
     """Least-squares fit of ln Var = a − b·n; returns (a, b).
 
-    ``variances`` of shape (len(n),) gives floats; (len(n), k) fits k series at once and
-    gives two arrays of shape (k,).
+    ``n_values``: at least two distinct finite qubit counts. ``variances`` of shape
+    (len(n),) gives floats; (len(n), k) fits k series at once and gives two arrays of shape
+    (k,). Every variance must be finite and > 0 (ln Var is undefined otherwise): a zero
+    variance — e.g. a derivative that takes one value over every draw — raises ValueError
+    rather than giving NaN.
     """
-    n = np.asarray(n_values, dtype=float)
+    n = check_reals(n_values, "n_values", ndim=(1,))
+    if len(np.unique(n)) < 2:
+        raise ValueError(f"n_values must hold at least two distinct qubit counts to fit a "
+                         f"decay, got {n.tolist()}")
+    var = check_reals(variances, "variances", ndim=(1, 2), allow_inf=False)
+    if var.shape[0] != len(n):
+        raise ValueError(f"variances must have one row per qubit count ({len(n)}), got shape "
+                         f"{var.shape}")
+    if np.any(var <= 0):
+        bad = sorted({float(x) for x in n[np.any(var.reshape(len(n), -1) <= 0, axis=1)]})
+        raise ValueError(f"variances must be > 0 to fit ln Var, but a variance is 0 at "
+                         f"n = {bad}")
     design = np.stack([np.ones_like(n), -n], axis=1)
-    log_var = np.log(np.asarray(variances, dtype=float))
-    coef, *_ = np.linalg.lstsq(design, log_var, rcond=None)
-    if log_var.ndim == 1:
+    coef, *_ = np.linalg.lstsq(design, np.log(var), rcond=None)
+    if var.ndim == 1:
         return float(coef[0]), float(coef[1])
     return coef[0], coef[1]
 
@@ -72,7 +92,13 @@ def plateau_scan(n_values, sharing: str = "none", layers="n", costs=("global", "
                  scheduler=None) -> PlateauScan:
     """Sample ∂C/∂θ₀ at ``n_draws`` random points for every n in ``n_values``.
 
-    ``layers``: ``"n"`` (L = n) or a fixed int. One task per n, run through
+    ``n_values``: at least two qubit counts (integers in 1 … MAX_QUBITS). ``layers``:
+    ``"n"`` (L = n) or a fixed integer >= 1. ``n_draws`` >= :data:`MIN_DRAWS` and
+    ``n_boot`` >= :data:`MIN_BOOT`; ``seed`` an integer >= 0 (the draws use ``seed``, the
+    bootstrap ``seed + 1``). The error of b is the standard deviation of b over the bootstrap
+    resamples whose variance is positive at every n (a resample repeating one draw has none);
+    ``meta["n_boot_used"]`` says how many per cost. A derivative that takes one value over
+    all draws at some n (variance 0) raises ValueError. One task per n, run through
     :func:`qbp.executors.run_tasks` with ``scheduler``. Cost ≈ 2 forward simulations of
     n_draws states of 2**n amplitudes per n; the largest n dominates.
     """
@@ -80,33 +106,57 @@ def plateau_scan(n_values, sharing: str = "none", layers="n", costs=("global", "
 
     if sharing not in SHARING_SCHEMES:
         raise ValueError(f"sharing must be one of {SHARING_SCHEMES}, got {sharing!r}")
-    if layers != "n" and (isinstance(layers, bool) or not isinstance(layers, (int, np.integer)) or layers < 1):
-        raise ValueError(f"layers must be 'n' or an int >= 1, got {layers!r}")
+    if not (isinstance(layers, str) and layers == "n"):
+        if isinstance(layers, str):
+            raise ValueError(f"layers must be 'n' or an integer >= 1, got {layers!r}")
+        layers = check_int(layers, "layers", minimum=1)
+    costs = (costs,) if isinstance(costs, str) else tuple(costs)
+    if not costs:
+        raise ValueError(f"costs must name at least one of {tuple(COSTS)}")
     for c in costs:
         if c not in COSTS:
             raise ValueError(f"costs must be among {tuple(COSTS)}, got {c!r}")
-    n_values = np.array(sorted({int(n) for n in n_values}))
-    if len(n_values) < 2 or n_values[0] < 1:
+    if isinstance(n_values, (str, bytes)) or not np.iterable(n_values):
+        raise TypeError(f"n_values must be a sequence of qubit counts, got {n_values!r}")
+    n_values = np.array(sorted({check_int(n, "n_values", 1, MAX_QUBITS) for n in n_values}))
+    if len(n_values) < 2:
         raise ValueError(f"n_values must hold at least two qubit counts >= 1, got {n_values.tolist()}")
-    if isinstance(n_draws, bool) or not isinstance(n_draws, (int, np.integer)) or n_draws < 2:
-        raise ValueError(f"n_draws must be an int >= 2, got {n_draws!r}")
+    n_draws = check_int(n_draws, "n_draws", minimum=MIN_DRAWS)
+    n_boot = check_int(n_boot, "n_boot", minimum=MIN_BOOT)
+    seed = check_int(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     tasks = []
     for n in n_values:  # draws made here, in order, so tasks are independent and deterministic
-        circuit = default_circuit(int(n), int(n) if layers == "n" else int(layers), sharing)
+        circuit = default_circuit(int(n), int(n) if layers == "n" else layers, sharing)
         thetas = rng.uniform(-np.pi, np.pi, (n_draws, circuit.n_params))
-        tasks.append((circuit, tuple(costs), thetas))
+        tasks.append((circuit, costs, thetas))
     results = run_tasks(_scan_task, tasks, scheduler, desc=f"plateau scan ({sharing}, L={layers})",
                         progress=progress)
     derivs = {c: np.stack([r[j] for r in results]) for j, c in enumerate(costs)}
 
     boot = np.random.default_rng(seed + 1).integers(0, n_draws, (n_boot, n_draws))
-    variance, ci, intercept, decay, decay_err = {}, {}, {}, {}, {}
+    variance, ci, intercept, decay, decay_err, boot_used = {}, {}, {}, {}, {}, {}
     for c in costs:
+        if not np.all(np.isfinite(derivs[c])):
+            raise ValueError(f"the derivatives of the {c} cost are not all finite")
         variance[c] = derivs[c].var(axis=1, ddof=1)
+        flat = variance[c] <= 0
+        if flat.any():  # ln Var undefined: say where, never fit a NaN
+            raise ValueError(f"∂C/∂θ₀ of the {c} cost takes a single value over all {n_draws} "
+                             f"draws at n = {n_values[flat].tolist()} (variance 0): ln Var is "
+                             f"undefined, no decay can be fitted")
         boot_var = derivs[c][:, boot].var(axis=2, ddof=1)  # (len(n), n_boot)
         ci[c] = np.percentile(boot_var, [2.5, 97.5], axis=1)
         intercept[c], decay[c] = fit_decay(n_values, variance[c])
-        decay_err[c] = float(np.std(fit_decay(n_values, boot_var)[1], ddof=1))
-    meta = {"n_draws": int(n_draws), "seed": seed, "n_boot": int(n_boot), "qbp_version": __version__}
+        # A resample that repeats one draw has variance 0 (ln 0 = −inf): it carries no
+        # information on b and is left out of b's spread; how many were used is recorded.
+        usable = np.all(boot_var > 0, axis=0)
+        boot_used[c] = int(usable.sum())
+        if boot_used[c] < MIN_BOOT:
+            raise ValueError(f"only {boot_used[c]} of {n_boot} bootstrap resamples of the {c} "
+                             f"cost have a positive variance at every n (at least {MIN_BOOT} "
+                             f"are needed): use more draws (n_draws={n_draws})")
+        decay_err[c] = float(np.std(fit_decay(n_values, boot_var[:, usable])[1], ddof=1))
+    meta = {"n_draws": n_draws, "seed": seed, "n_boot": n_boot, "n_boot_used": boot_used,
+            "qbp_version": __version__}
     return PlateauScan(n_values, sharing, layers, derivs, variance, ci, intercept, decay, decay_err, meta)

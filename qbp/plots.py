@@ -1,6 +1,8 @@
 """Figures: one function per kind, each taking a result and an optional ``ax``.
 
-No function sets a title: captions come from the book. Angles are in radians on [−π, π).
+No function sets a title: captions come from the book. Angles are in radians, each axis
+spanning one period of its parameter: [−π, π) for the paper's circuits, [−2π, 2π) along a
+CRX's parameter (:attr:`qbp.Circuit.periods`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from matplotlib.colors import LogNorm, Normalize
 from matplotlib.ticker import FixedLocator, LogFormatter, NullLocator
 
 from .circuit import Circuit
+from .grid import check_periods, wrap
 from .landscape import Landscape
 
 __all__ = ["draw_circuit", "excess_norm", "plot_landscape", "plot_landscape_grid",
@@ -23,14 +26,27 @@ __all__ = ["draw_circuit", "excess_norm", "plot_landscape", "plot_landscape_grid
            "plot_decay_rates", "plot_scoreboard", "VERDICT_COLOURS"]
 
 _PI_TICKS = (np.pi * np.array([-1, -0.5, 0, 0.5, 1]), ["−π", "−π/2", "0", "π/2", "π"])
+_TWO_PI_TICKS = (np.pi * np.array([-2, -1, 0, 1, 2]), ["−2π", "−π", "0", "π", "2π"])
 
 
-def _angle_axes(ax) -> None:
-    """The square [−π, π)² of two angles: ticks at multiples of π/2, labels in radians."""
-    ax.set_xticks(*_PI_TICKS)
-    ax.set_yticks(*_PI_TICKS)
-    ax.set_xlim(-np.pi, np.pi)
-    ax.set_ylim(-np.pi, np.pi)
+def _angle_ticks(period: float):
+    """Ticks at −T/2, −T/4, 0, T/4, T/2 labelled in multiples of π (or plain numbers)."""
+    if period == 2 * np.pi:
+        return _PI_TICKS
+    if period == 4 * np.pi:
+        return _TWO_PI_TICKS
+    values = period * np.array([-0.5, -0.25, 0, 0.25, 0.5])
+    return values, [f"{v / np.pi:.3g}π" if v else "0" for v in values]
+
+
+def _angle_axes(ax, periods=None) -> None:
+    """The box of two angles, one period T_k each (default 2π: [−π, π)²): ticks at
+    multiples of T_k/4, labels in radians."""
+    periods = check_periods(periods, 2, finite=True)
+    ax.set_xticks(*_angle_ticks(periods[0]))
+    ax.set_yticks(*_angle_ticks(periods[1]))
+    ax.set_xlim(-periods[0] / 2, periods[0] / 2)
+    ax.set_ylim(-periods[1] / 2, periods[1] / 2)
     ax.set_xlabel("θ₀ (rad)")
     ax.set_ylabel("θ₁ (rad)")
     ax.set_aspect("equal")
@@ -101,8 +117,9 @@ def plot_landscape(landscape: Landscape, ax=None, excess: bool = True, log: bool
 
     Plots C − E₀ (``excess``, E₀ = ``landscape.meta["cost_minimum"]``) or C, on a log colour
     scale (``log``) unless ``norm`` is given (e.g. :func:`excess_norm` of several landscapes to
-    share one scale). Cells are centred on the grid points θ_j = −π + 2πj/R; the −π edge is
-    repeated at +π (the landscape is periodic), so the map spans [−π, π]. ``mark_minimum``
+    share one scale). Cells are centred on the grid points θ_j = −T/2 + Tj/R (T the axis's
+    period, 2π for the paper's circuits); the −T/2 edge is repeated at +T/2 (the landscape is
+    periodic), so the map spans [−T/2, T/2] — [−π, π] for 2π. ``mark_minimum``
     marks the grid minimum. ``label`` names the colour bar. The mesh is ``ax.collections[0]``.
     """
     data = _excess(landscape, excess)
@@ -112,7 +129,8 @@ def plot_landscape(landscape: Landscape, ax=None, excess: bool = True, log: bool
         norm = excess_norm([landscape], excess, log)
     # Periodic: repeat the −π row and column at +π so the map covers [−π, π] with each cell
     # centred on its grid point (half cells at the edges).
-    x, y = (np.append(ax_, np.pi) for ax_ in landscape.axes)
+    periods = landscape.periods
+    x, y = (np.append(ax_, t / 2) for ax_, t in zip(landscape.axes, periods))
     wrapped = np.pad(data, ((0, 1), (0, 1)), mode="wrap")
     mesh = ax.pcolormesh(x, y, np.clip(wrapped, norm.vmin, None).T, norm=norm, cmap=cmap,
                          shading="nearest", rasterized=True)
@@ -120,7 +138,7 @@ def plot_landscape(landscape: Landscape, ax=None, excess: bool = True, log: bool
         tx, ty = landscape.min_theta
         ax.plot(tx, ty, marker="*", ms=11, mfc="white", mec="black", mew=0.8, ls="none",
                 label="grid minimum")
-    _angle_axes(ax)
+    _angle_axes(ax, periods)
     if colorbar:
         ax.figure.colorbar(mesh, ax=ax, label=label or _cbar_label(excess, log),
                            extend="min" if float(data.min()) < norm.vmin else "neither")
@@ -246,8 +264,8 @@ def plot_resolution_quantiles(study, ax=None, kind: str = "step", levels=(5, 25,
     if ax is None:
         _, ax = plt.subplots(figsize=(4.6, 3.6), layout="constrained")
     res = np.asarray(study.resolutions)
+    table = study.quantiles(levels, kind=kind)  # checks the levels: integer percentiles
     levels = [int(q) for q in levels]
-    table = study.quantiles(levels, kind=kind)
     colours = plt.get_cmap("viridis")(np.linspace(0.1, 0.85, len(levels)))
     for j in reversed(range(len(levels))):  # top quantile first in the legend
         median = levels[j] == 50
@@ -462,14 +480,17 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
     if ax is None:
         _, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
     r = landscape.resolution
-    step = 2 * np.pi / r
+    periods = landscape.periods
+    step = periods / r  # (2,) radians per grid step along each axis
+    half = periods / 2
     th0, th1 = landscape.axes
     label = np.searchsorted(basins.sinks, basins.sink)
     palette = np.array([to_rgb(c) for c in _BASIN_COLOURS])
     rgb = palette[_basin_colours(label, basins.sizes)[label]]
-    # periodic: repeat the −π row and column at +π; cells centred on their grid points
+    # periodic: repeat the −T/2 row and column at +T/2; cells centred on their grid points
     rgb = np.pad(rgb, ((0, 1), (0, 1), (0, 0)), mode="wrap")
-    extent = (-np.pi - step / 2, np.pi + step / 2, -np.pi - step / 2, np.pi + step / 2)
+    extent = (-half[0] - step[0] / 2, half[0] + step[0] / 2,
+              -half[1] - step[1] / 2, half[1] + step[1] / 2)
     ax.imshow(rgb.transpose(1, 0, 2), origin="lower", extent=extent, interpolation="nearest")
 
     deceptive = basins.deceptive(tol, relative)
@@ -477,22 +498,22 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
         k = 4  # sub-cells per cell: contour edges within a quarter cell of the cell edges
         fine = np.kron(np.pad(deceptive, ((0, 1), (0, 1)), mode="wrap").astype(float),
                        np.ones((k, k)))
-        centres = -np.pi - step / 2 + (np.arange(fine.shape[0]) + 0.5) * step / k
+        cx, cy = (-half[i] - step[i] / 2 + (np.arange(fine.shape[i]) + 0.5) * step[i] / k
+                  for i in (0, 1))
         with plt.rc_context({"hatch.color": "0.25", "hatch.linewidth": 0.6}):
-            ax.contourf(centres, centres, fine.T, levels=[0.5, 1.5], colors="none",
-                        hatches=["////"])
-        ax.contour(centres, centres, fine.T, levels=[0.5], colors="0.25", linewidths=0.6)
+            ax.contourf(cx, cy, fine.T, levels=[0.5, 1.5], colors="none", hatches=["////"])
+        ax.contour(cx, cy, fine.T, levels=[0.5], colors="0.25", linewidths=0.6)
     if contours:
-        x = np.append(th0, np.pi)
+        x, y = np.append(th0, half[0]), np.append(th1, half[1])
         c = np.pad(landscape.values, ((0, 1), (0, 1)), mode="wrap")
-        ax.contour(x, x, c.T, levels=contours, colors="0.45", linewidths=0.5, alpha=0.7)
+        ax.contour(x, y, c.T, levels=contours, colors="0.45", linewidths=0.5, alpha=0.7)
 
     if arrows != "none":
         every = arrow_step or max(1, round(r / 20))
         sub = (slice(None, None, every), slice(None, None, every))
         gx, gy = np.meshgrid(th0[sub[0]], th1[sub[1]], indexing="ij")
         if arrows == "step":
-            u, v = (o[sub] * step for o in _steps(landscape, basins))
+            u, v = (o[sub] * h for o, h in zip(_steps(landscape, basins), step))
             ax.quiver(gx, gy, u, v, angles="xy", scale_units="xy", scale=1, width=0.003,
                       headwidth=4, headlength=4, headaxislength=3.5, color="0.15", zorder=3)
         else:
@@ -501,7 +522,8 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
             g = -landscape.gradient[(slice(None),) + sub]
             norm = np.hypot(g[0], g[1])
             norm[norm == 0] = np.inf
-            u, v = g[0] / norm * 0.8 * step * every, g[1] / norm * 0.8 * step * every
+            length = 0.8 * step.min() * every
+            u, v = g[0] / norm * length, g[1] / norm * length
             ax.quiver(gx, gy, u, v, angles="xy", scale_units="xy", scale=1, width=0.003,
                       color="0.15", zorder=3)
 
@@ -522,7 +544,7 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
                 ls="none", zorder=4, label="sink where the step overshoots")
     ax.plot(sx[good], sy[good], "*", ms=13, mfc="white", mec="black", mew=0.9, ls="none",
             zorder=5, label="sink within tol of C_min")
-    _angle_axes(ax)
+    _angle_axes(ax, periods)
     if legend:
         handles, labels = ax.get_legend_handles_labels()
         handles.append(Patch(facecolor="white", edgecolor="0.25",
@@ -589,18 +611,21 @@ def plot_deceptiveness_vs_sharing(degrees, ratios, n_sinks, median_gradient, axe
 # --- optimizer paths and success rates (SPEC §6) ---------------------------------------------
 
 
-def wrap_path(points) -> np.ndarray:
+def wrap_path(points, periods=None) -> np.ndarray:
     """A path of parameters (T+1, d), unwrapped as the optimizer took it, mapped into the
-    periodic box [−π, π)^d for drawing: where it crosses an edge it is cut at the edge and
-    continues from the opposite edge, with a row of NaN between the pieces (matplotlib
-    breaks the line there). Returns an array (N, d), N ≥ T+1."""
+    periodic box Π_k [−T_k/2, T_k/2) for drawing (``periods`` (d,), default 2π each:
+    [−π, π)^d): where it crosses an edge it is cut at the edge and continues from the
+    opposite edge, with a row of NaN between the pieces (matplotlib breaks the line there).
+    A parameter with an infinite period is drawn as it is. Returns an array (N, d), N ≥ T+1."""
     pts = np.asarray(points, dtype=float)
     if pts.ndim != 2 or len(pts) == 0:
         raise ValueError(f"points must have shape (T+1, d), got {pts.shape}")
-    period = 2 * np.pi
+    periods = check_periods(periods, pts.shape[1])
+    finite = np.isfinite(periods)
+    period = np.where(finite, periods, 1.0)  # a non-periodic axis stays in cell 0
 
     def cell(x):
-        return np.floor((x + np.pi) / period)
+        return np.where(finite, np.floor((x + period / 2) / period), 0.0)
 
     cells = cell(pts)
     current = cells[0]  # the periodic copy the line is being drawn in
@@ -612,12 +637,13 @@ def wrap_path(points) -> np.ndarray:
             out.append(b - period * current)
             continue
         cuts = set()
-        for k in range(len(a)):  # every edge −π + 2πm the step crosses along axis k
+        for k in np.flatnonzero(finite):  # every edge −T/2 + T·m the step crosses along axis k
             if a[k] == b[k]:
                 continue
             lo, hi = sorted((a[k], b[k]))
-            for m in range(int(np.ceil((lo + np.pi) / period)), int(np.floor((hi + np.pi) / period)) + 1):
-                t = (-np.pi + period * m - a[k]) / (b[k] - a[k])
+            t_k = period[k]
+            for m in range(int(np.ceil((lo + t_k / 2) / t_k)), int(np.floor((hi + t_k / 2) / t_k)) + 1):
+                t = (-t_k / 2 + t_k * m - a[k]) / (b[k] - a[k])
                 if 0 < t < 1:
                     cuts.add(t)
         bounds = [0.0, *sorted(cuts), 1.0]
@@ -631,35 +657,45 @@ def wrap_path(points) -> np.ndarray:
 
 
 def plot_paths(params, ax=None, color="C3", label=None, lw=1.2, start_marker="o",
-               end_marker="s", marker_size=5.5, alpha=0.95):
-    """Optimizer paths over a 2-parameter landscape, wrapped into [−π, π)² (the angles are
-    periodic: a path leaving one edge re-enters at the opposite one, the line broken there);
-    returns the axes.
+               end_marker="s", marker_size=5.5, alpha=0.95, periods=None):
+    """Optimizer paths over a 2-parameter landscape, wrapped into one period per axis (the
+    angles are periodic: a path leaving one edge re-enters at the opposite one, the line
+    broken there); returns the axes.
 
-    ``params``: a :class:`qbp.Trajectories` (recorded with ``record="all"``) or an array
-    (B, T+1, 2). Each start is drawn as ``start_marker`` (white, black edge) unless None, each
-    end as ``end_marker`` filled with ``color``; ``label`` names the paths in the legend
-    (once). Draw on top of :func:`plot_landscape`.
+    ``params``: a :class:`qbp.Trajectories` (recorded with ``record="all"``), whose periods
+    are used (4π along a CRX's parameter), or an array (B, T+1, 2) with ``periods`` (2,)
+    (default 2π each: [−π, π)²; giving ``periods`` with a Trajectories raises ValueError if
+    they differ from its own). Each start is drawn as ``start_marker`` (white, black edge)
+    unless None, each end as ``end_marker`` filled with ``color``; ``label`` names the paths
+    in the legend (once). Draw on top of :func:`plot_landscape`.
     """
+    own = getattr(params, "periods", None)
+    if own is not None:
+        if periods is not None and not np.array_equal(check_periods(periods, len(own)), own):
+            raise ValueError(f"periods {np.asarray(periods).tolist()} differ from the "
+                             f"trajectories' own {np.asarray(own).tolist()}")
+        periods = own
     params = np.asarray(getattr(params, "params", params), dtype=float)
     if params.ndim != 3 or params.shape[2] != 2:
         raise ValueError(f"paths must have shape (B, T+1, 2), got {params.shape}")
+    periods = check_periods(periods, 2)
     if ax is None:
         _, ax = plt.subplots(figsize=(4.6, 3.8))
     for b, path in enumerate(params):
-        drawn = wrap_path(path)
+        drawn = wrap_path(path, periods)
         ax.plot(drawn[:, 0], drawn[:, 1], "-", color=color, lw=lw, alpha=alpha,
                 label=label if b == 0 else None, zorder=3)
-    ends = (params[:, -1] + np.pi) % (2 * np.pi) - np.pi
+    ends = wrap(params[:, -1], periods)
     if end_marker:
         ax.plot(ends[:, 0], ends[:, 1], end_marker, ms=marker_size, mfc=color, mec="black",
                 mew=0.7, ls="none", zorder=5, label=f"{label} end" if label else None)
     if start_marker:
-        starts = (params[:, 0] + np.pi) % (2 * np.pi) - np.pi
+        starts = wrap(params[:, 0], periods)
         ax.plot(starts[:, 0], starts[:, 1], start_marker, ms=marker_size, mfc="white",
                 mec="black", mew=0.7, ls="none", zorder=5)
-    ax.set_xlim(-np.pi, np.pi)
-    ax.set_ylim(-np.pi, np.pi)
+    if np.all(np.isfinite(periods)):
+        ax.set_xlim(-periods[0] / 2, periods[0] / 2)
+        ax.set_ylim(-periods[1] / 2, periods[1] / 2)
     return ax
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .circuit import Circuit
+from ._checks import check_int
 from .cost import ObservableCost
+from .engines import check_inputs, check_method
 from .grid import check_resolution, gradient_magnitude, grid_difference
 from .landscape import Landscape, sample_landscape
 
@@ -54,24 +56,38 @@ class ResolutionStudy:
         table = {"step": self.step, "exact": self.exact}.get(kind)
         if table is None:
             raise ValueError(f"kind must be 'step' or 'exact', got {kind!r}")
-        return table[:, np.asarray(levels, dtype=int)]
+        if isinstance(levels, (str, bytes)) or not np.iterable(levels):
+            levels = [levels]
+        index = [check_int(q, "levels (integer percentiles)", 0, 100) for q in levels]
+        return table[:, index]
 
 
 def resolution_study(circuit: Circuit, cost: ObservableCost, resolutions=(90, 180, 360, 720, 1440),
-                     progress=None) -> ResolutionStudy:
+                     progress=None, method: str = "auto") -> ResolutionStudy:
     """Sample ``circuit``'s landscape at every resolution and compare the magnitude distributions.
 
-    Each landscape costs one fourier evaluation on R^d points (d + 1 arrays of R^d floats).
+    Each axis spans one period of its parameter (:attr:`qbp.Circuit.periods`), so a grid step
+    is T_k/R: per-step differences are in cost per step of that axis, exact gradients per
+    radian. ``method``: ``"auto"`` (the exact Fourier series for a 2π-periodic circuit, else
+    batched simulation) or any of :data:`qbp.METHODS`. Each landscape costs one evaluation on
+    R^d points (d + 1 arrays of R^d floats). A circuit whose landscape is not periodic has
+    no grid: ValueError (from :func:`qbp.sample_landscape`).
     """
     from tqdm.auto import tqdm
 
+    check_inputs(circuit, cost)
+    if method == "auto":
+        method = "fourier" if circuit.is_periodic() else "batched"
+    check_method(method)
+    if isinstance(resolutions, (str, bytes)) or not np.iterable(resolutions):
+        raise TypeError(f"resolutions must be a sequence of integers >= 2, got {resolutions!r}")
     res = sorted({check_resolution(r) for r in resolutions})
     if not res:
         raise ValueError("resolutions must name at least one resolution")
     step_pct, exact_pct, medians, rank_pairs, ranks = [], [], {}, [], []
     dists = {}
     for r in tqdm(res, desc="resolutions", disable=(progress is False) or (progress is None and len(res) < 3)):
-        land = sample_landscape(circuit, cost, r)
+        land = sample_landscape(circuit, cost, r, method=method)
         step, exact = magnitudes(land)
         step_pct.append(np.percentile(step, PERCENTILES))
         exact_pct.append(np.percentile(exact, PERCENTILES))
@@ -85,6 +101,7 @@ def resolution_study(circuit: Circuit, cost: ObservableCost, resolutions=(90, 18
             upto = np.searchsorted(fine, medians[r // 2], side="right")
             ranks.append(100.0 * (below + upto) / 2 / len(fine))
             rank_pairs.append((r, r // 2))
-    meta = {"circuit": circuit.to_dict(), "cost": cost.describe(), "resolutions": res}
+    meta = {"circuit": circuit.to_dict(), "cost": cost.describe(), "resolutions": res,
+            "method": method, "periods": np.asarray(circuit.periods).tolist()}
     return ResolutionStudy(np.array(res), np.array(step_pct), np.array(exact_pct),
                            np.array(rank_pairs, dtype=int).reshape(-1, 2), np.array(ranks), meta)

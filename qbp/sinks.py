@@ -14,8 +14,7 @@ import itertools
 
 import numpy as np
 
-from .deceptiveness import ZERO_GRADIENT, Basins
-from .grid import grid_difference
+from .deceptiveness import ZERO_GRADIENT, Basins, step_gradient
 from .landscape import Landscape
 
 __all__ = ["SINK_KINDS", "classify_sinks", "lower_neighbours"]
@@ -59,10 +58,10 @@ def classify_sinks(landscape: Landscape, basins: Basins) -> np.ndarray:
     n_lower = lower_neighbours(landscape.values).ravel()[basins.sinks]
     kinds = np.where(n_lower == 0, "minimum", "overshoot").astype(object)
     if basins.rule == "gradient":
-        g = landscape.gradient if basins.gradient == "exact" else grid_difference(landscape.values)
-        if g is None:
+        if basins.gradient == "exact" and landscape.gradient is None:
             raise ValueError("landscape has no gradient: classify basins computed with "
                              "gradient='grid', or sample the landscape with its gradient")
+        g = step_gradient(landscape, basins.gradient)  # in grid steps, as the basins used it
         gmax = np.abs(g).max(axis=0)
         stationary = (gmax <= ZERO_GRADIENT * gmax.max()).ravel()[basins.sinks]
         n_all = 3 ** landscape.n_params - 1

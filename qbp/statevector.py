@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import check_int
 from .circuit import Circuit
 
 __all__ = ["simulate", "expectation_and_gradient"]
@@ -201,8 +202,9 @@ def partial_derivative(circuit: Circuit, observables, thetas, k: int):
     Returns ``values`` and ``derivatives``, each (n_observables, B).
     """
     thetas = np.atleast_2d(circuit.check_theta(thetas, "thetas"))
-    if not 0 <= k < circuit.n_params:
-        raise ValueError(f"k must be a parameter index in 0..{circuit.n_params - 1}, got {k}")
+    if circuit.n_params == 0:
+        raise ValueError("circuit has no free parameters: there is no derivative to take")
+    k = check_int(k, "k", 0, circuit.n_params - 1)  # a parameter index
     program = _Program(circuit)
     values = np.empty((len(observables), len(thetas)))
     derivs = np.empty_like(values)

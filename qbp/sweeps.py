@@ -3,28 +3,30 @@
 A run succeeds when its final cost is within ``tol`` of C*, the circuit's global minimum
 refined by a local optimizer from the best grid points (:func:`qbp.minima.refine_minimum`),
 so the grid's coarseness does not bias success. All learning rates and starts of one
-optimizer and circuit run as one batch. Results can be cached on disk, keyed by every
-parameter and the qbp version; a damaged or mismatched file is detected (checksum and
-key) and recomputed, never used.
+optimizer and circuit run as one batch. Results can be cached on disk, keyed by the actual
+inputs — the circuits, the observable's matrix, the starts themselves (not the seed that
+drew them), every other parameter — and by the provenance of the code
+(:func:`qbp._version.provenance`: the digest of qbp's science sources and the numerical
+libraries' versions); a damaged or mismatched file is detected (checksum and key) and
+recomputed, never used.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ._version import __version__
+from ._checks import check_int, check_reals, check_seed, check_tol
+from ._io import atomic_write, digest
+from ._version import __version__, provenance
 from .circuit import Circuit
 from .cost import ObservableCost
-from .engines import value_and_grad
-from .optim import make_optimizer
+from .engines import check_inputs, value_and_grad
+from .optim import Optimizer, make_optimizer
 from .trajectories import optimize, random_starts
 
 __all__ = ["SuccessSweep", "success_sweep", "GradientFreeResult", "gradient_free",
@@ -34,8 +36,8 @@ GRADIENT_FREE_METHODS = ("COBYLA", "Nelder-Mead", "Powell")
 
 
 def default_learning_rates(count: int = 13) -> np.ndarray:
-    """``count`` learning rates log-spaced from 1e−3 to 3 (SPEC §6)."""
-    return np.logspace(-3, np.log10(3), count)
+    """``count`` (>= 1) learning rates log-spaced from 1e−3 to 3 (SPEC §6)."""
+    return np.logspace(-3, np.log10(3), check_int(count, "count", minimum=1))
 
 
 def refined_minimum(circuit: Circuit, cost: ObservableCost, resolution: int = 90) -> float:
@@ -43,16 +45,10 @@ def refined_minimum(circuit: Circuit, cost: ObservableCost, resolution: int = 90
     from .landscape import sample_landscape
     from .minima import refine_minimum
 
+    check_inputs(circuit, cost)
     method = "fourier" if circuit.is_periodic() else "batched"
     landscape = sample_landscape(circuit, cost, resolution, method=method, gradient=False)
     return refine_minimum(landscape, cost, method=method)[1]
-
-
-def _check_tol(tol) -> float:
-    tol = float(tol)
-    if not np.isfinite(tol) or tol < 0:
-        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
-    return tol
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,7 +70,7 @@ class SuccessSweep:
 
     def success(self, tol: float) -> np.ndarray:
         """Boolean array like ``final_costs``: final cost ≤ C* + tol."""
-        tol = _check_tol(tol)
+        tol = check_tol(tol)
         return self.final_costs <= self.c_star[None, :, None, None] + tol
 
     def success_rate(self, tol: float) -> np.ndarray:
@@ -84,35 +80,17 @@ class SuccessSweep:
 
 def _observable_digest(cost: ObservableCost) -> str:
     m = cost.matrix.tocoo()
-    h = hashlib.sha256()
-    for arr in (m.row, m.col, np.round(m.data, 12)):
-        h.update(np.ascontiguousarray(arr).tobytes())
-    return h.hexdigest()
+    return digest({"row": m.row, "col": m.col, "data": np.round(m.data, 12)})
 
 
 def _key(document: dict) -> str:
-    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
-
-
-def _checksum(arrays: dict) -> str:
-    h = hashlib.sha256()
-    for name in sorted(arrays):
-        h.update(name.encode())
-        h.update(np.ascontiguousarray(arrays[name]).tobytes())
-    return h.hexdigest()
+    return digest(json.dumps(document, sort_keys=True))
 
 
 def _save(path: Path, arrays: dict, meta: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    meta = {**meta, "checksum": _checksum(arrays)}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    meta = {**meta, "checksum": digest(arrays)}
+    with atomic_write(path) as fh:
+        np.savez(fh, meta=np.array(json.dumps(meta)), **arrays)
 
 
 def _load(path: Path, key: str):
@@ -124,8 +102,8 @@ def _load(path: Path, key: str):
             meta = json.loads(str(data["meta"]))
             arrays = {name: data[name] for name in data.files if name != "meta"}
         if meta.get("key") != key:
-            raise ValueError("its parameters or qbp version differ")
-        if meta.get("checksum") != _checksum(arrays):
+            raise ValueError("its inputs, code or library versions differ")
+        if meta.get("checksum") != digest(arrays):
             raise ValueError("its checksum does not match its contents")
         return arrays, meta
     except Exception as exc:  # damaged file of any kind: recompute, never use
@@ -149,36 +127,53 @@ def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lr
     """Run every optimizer at every learning rate from the same ``n_starts`` seeded starts on
     every circuit (all with the same number of free parameters); keep the final costs.
 
+    ``optimizers``: names in :data:`qbp.OPTIMIZERS` (each runs at every one of ``lrs``, a
+    1-D array of positive learning rates, default :func:`default_learning_rates`).
     The work is split into tasks of all learning rates × ``chunk_starts`` starts for one
     optimizer and circuit, run through :func:`qbp.executors.run_tasks` with ``scheduler``
     (None: here; ``"processes"``; a Dask client or address). The split does not depend on
     the scheduler, so results are bit-identical on each. ``cache``: a folder; the result is
-    stored there under a key of every parameter and the qbp version, and reused when asked
-    for again. Cost: optimizers × circuits × len(lrs) · n_starts runs of ``steps`` exact
-    gradient evaluations.
+    stored there under a key of the actual inputs (the starts themselves, not the ``seed``
+    that drew them, so ``seed=None`` never reuses another draw's result), every other
+    parameter and :func:`qbp._version.provenance` (code digest, library versions), and
+    reused when asked for again. Cost: optimizers × circuits × len(lrs) · n_starts runs of
+    ``steps`` exact gradient evaluations.
+    Errors: TypeError or ValueError naming the argument.
     """
     from .executors import run_tasks
+    from .grid import check_resolution
 
     circuits = list(circuits)
     if not circuits or not all(isinstance(c, Circuit) for c in circuits):
         raise TypeError("circuits must be a non-empty sequence of qbp.Circuit")
+    for c in circuits:
+        check_inputs(c, cost)
     d = circuits[0].n_params
     if any(c.n_params != d for c in circuits):
         raise ValueError("circuits must all have the same number of free parameters")
+    if isinstance(optimizers, (str, Optimizer)):
+        optimizers = (optimizers,)
     optimizers = tuple(optimizers)
-    lrs = default_learning_rates() if lrs is None else np.asarray(lrs, dtype=float).ravel()
+    if not optimizers or any(isinstance(o, Optimizer) for o in optimizers):
+        raise ValueError("optimizers must be one or more optimizer names (each runs at every "
+                         "learning rate in lrs), not Optimizer objects")
+    lrs = default_learning_rates() if lrs is None else check_reals(lrs, "lrs", above=0).ravel()
     labels = tuple(labels) if labels is not None else tuple(f"circuit {i}" for i in range(len(circuits)))
     if len(labels) != len(circuits):
         raise ValueError(f"labels must name each of the {len(circuits)} circuits")
-    if isinstance(chunk_starts, bool) or not isinstance(chunk_starts, (int, np.integer)) or chunk_starts < 1:
-        raise ValueError(f"chunk_starts must be an int >= 1, got {chunk_starts!r}")
+    n_starts = check_int(n_starts, "n_starts", minimum=1)
+    steps = check_int(steps, "steps", minimum=1)
+    seed = check_seed(seed)
+    c_star_resolution = check_resolution(c_star_resolution)
+    chunk_starts = check_int(chunk_starts, "chunk_starts", minimum=1)
     starts = random_starts(n_starts, d, seed)
     params = {"circuits": [c.to_dict() for c in circuits], "cost": cost.describe(),
               "observable": _observable_digest(cost), "optimizers": list(optimizers),
-              "lrs": lrs.tolist(), "n_starts": int(n_starts), "steps": int(steps), "seed": seed,
-              "c_star_resolution": int(c_star_resolution), "chunk_starts": int(chunk_starts),
-              "qbp_version": __version__}
-    key = _key(params)
+              "lrs": lrs.tolist(), "n_starts": n_starts, "steps": steps,
+              "starts": digest({"starts": starts}), "c_star_resolution": c_star_resolution,
+              "chunk_starts": chunk_starts, "provenance": provenance()}
+    key = _key(params)  # the inputs themselves: the seed only says how the starts were drawn
+    params["seed"] = seed
     path = Path(cache) / f"success-sweep-{key[:20]}.npz" if cache is not None else None
     saved = _load(path, key) if path is not None else None
     degrees = np.array([int(c.sharing_degree.max()) if c.n_params else 0 for c in circuits])
@@ -192,7 +187,7 @@ def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lr
     c_star = np.array([refined_minimum(c, cost, c_star_resolution) for c in circuits])
     chunks = [slice(a, min(a + chunk_starts, n_starts)) for a in range(0, n_starts, chunk_starts)]
     jobs = [(i, j, sl) for i in range(len(optimizers)) for j in range(len(circuits)) for sl in chunks]
-    tasks = [(circuits[j], cost, optimizers[i], lrs, starts[sl], int(steps)) for i, j, sl in jobs]
+    tasks = [(circuits[j], cost, optimizers[i], lrs, starts[sl], steps) for i, j, sl in jobs]
     results = run_tasks(_sweep_task, tasks, scheduler, desc="success sweep", progress=progress)
     final = np.empty((len(optimizers), len(circuits), len(lrs), n_starts))
     for (i, j, sl), block in zip(jobs, results):
@@ -217,7 +212,7 @@ class GradientFreeResult:
 
     def success_rate(self, tol: float) -> np.ndarray:
         """Fraction of starts within ``tol`` of C*, shape (methods, circuits)."""
-        tol = _check_tol(tol)
+        tol = check_tol(tol)
         return (self.final_costs <= self.c_star[None, :, None] + tol).mean(axis=-1)
 
 
@@ -268,24 +263,39 @@ def gradient_free(circuits, cost: ObservableCost, methods=GRADIENT_FREE_METHODS,
     from .executors import run_tasks
 
     circuits = list(circuits)
-    methods = tuple(methods)
+    if not circuits or not all(isinstance(c, Circuit) for c in circuits):
+        raise TypeError("circuits must be a non-empty sequence of qbp.Circuit")
+    for c in circuits:
+        check_inputs(c, cost)
+    d = circuits[0].n_params
+    if any(c.n_params != d for c in circuits):
+        raise ValueError("circuits must all have the same number of free parameters")
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    if not methods:
+        raise ValueError(f"methods must name at least one of {GRADIENT_FREE_METHODS}")
     for m in methods:
         if m not in GRADIENT_FREE_METHODS:
             raise ValueError(f"methods must be among {GRADIENT_FREE_METHODS}, got {m!r}")
-    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
-        raise ValueError(f"budget must be an int >= 1, got {budget!r}")
-    d = circuits[0].n_params
+    n_starts = check_int(n_starts, "n_starts", minimum=1)
+    budget = check_int(budget, "budget", minimum=1)
+    seed = check_seed(seed)
+    chunk_starts = check_int(chunk_starts, "chunk_starts", minimum=1)
     starts = random_starts(n_starts, d, seed)
     labels = tuple(labels) if labels is not None else tuple(f"circuit {i}" for i in range(len(circuits)))
+    if len(labels) != len(circuits):
+        raise ValueError(f"labels must name each of the {len(circuits)} circuits")
     if c_star is None:
         c_star = [refined_minimum(c, cost) for c in circuits]
+    c_star = check_reals(c_star, "c_star", ndim=(1,))
+    if len(c_star) != len(circuits):
+        raise ValueError(f"c_star must give one value per circuit ({len(circuits)}), got {len(c_star)}")
     chunks = [slice(a, min(a + chunk_starts, n_starts)) for a in range(0, n_starts, chunk_starts)]
     jobs = [(i, j, sl) for i in range(len(methods)) for j in range(len(circuits)) for sl in chunks]
-    tasks = [(circuits[j], cost, methods[i], starts[sl], int(budget)) for i, j, sl in jobs]
+    tasks = [(circuits[j], cost, methods[i], starts[sl], budget) for i, j, sl in jobs]
     results = run_tasks(_gradient_free_task, tasks, scheduler, desc="gradient-free", progress=progress)
     final = np.empty((len(methods), len(circuits), n_starts))
     used = np.zeros(final.shape, dtype=int)
     for (i, j, sl), (f_block, u_block) in zip(jobs, results):
         final[i, j, sl], used[i, j, sl] = f_block, u_block
-    meta = {"n_starts": int(n_starts), "budget": int(budget), "seed": seed, "qbp_version": __version__}
-    return GradientFreeResult(labels, methods, final, used, np.asarray(c_star, dtype=float), int(budget), meta)
+    meta = {"n_starts": n_starts, "budget": budget, "seed": seed, "qbp_version": __version__}
+    return GradientFreeResult(labels, methods, final, used, c_star, budget, meta)

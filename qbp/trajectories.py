@@ -11,68 +11,98 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._checks import check_int, check_reals, check_seed
 from ._version import __version__
 from .circuit import Circuit
 from .cost import ObservableCost
-from .engines import value_and_grad
-from .optim import make_optimizer
+from .engines import check_inputs, value_and_grad
+from .grid import check_periods, wrap
+from .optim import DEFAULT_LR, make_optimizer
 
 __all__ = ["Trajectories", "optimize", "random_starts"]
 
 
 @dataclass(frozen=True, eq=False)
 class Trajectories:
-    """``params`` (B, T+1, d) and ``costs`` (B, T+1) of B runs of T steps; ``lr`` (B,)."""
+    """B runs of T steps of one optimizer.
+
+    ``params`` (B, T+1, d) radians, as the optimizer took them (not wrapped); ``costs``
+    (B, T+1); ``lr`` (B,) the learning rate each run used and ``optimizer`` its name, both
+    read from the :class:`qbp.Optimizer` that ran; ``periods`` (d,) the period of the
+    landscape along each parameter (:attr:`qbp.Circuit.periods`: 2π, 4π for a CRX's
+    parameter, ``inf`` where it does not repeat); ``meta`` circuit, cost, steps, engine and
+    the optimizer's hyper-parameters.
+    """
 
     params: np.ndarray
     costs: np.ndarray
     lr: np.ndarray
     optimizer: str
+    periods: np.ndarray
     meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        d = np.shape(self.params)[-1]
+        object.__setattr__(self, "periods", check_periods(self.periods, d))
 
     @property
     def final_costs(self) -> np.ndarray:
+        """The cost at each run's last point, shape (B,)."""
         return self.costs[:, -1]
 
     @property
     def final_params(self) -> np.ndarray:
-        """Final parameters wrapped to [−π, π) (the landscape is periodic)."""
-        return wrap(self.params[:, -1])
+        """Each run's last point wrapped into one period per parameter, [−T_k/2, T_k/2)
+        (shape (B, d); a parameter with an infinite period is left as it is), so that the
+        cost at ``final_params`` is ``final_costs``."""
+        return wrap(self.params[:, -1], self.periods)
 
 
-def wrap(theta: np.ndarray) -> np.ndarray:
-    """Angles mapped to [−π, π)."""
-    return (np.asarray(theta) + np.pi) % (2 * np.pi) - np.pi
+def random_starts(n_starts: int, n_params: int, seed: int | None, periods=None) -> np.ndarray:
+    """``n_starts`` points (shape (n_starts, n_params), radians) uniform on one period per
+    parameter, [−T_k/2, T_k/2), from ``np.random.default_rng(seed)``.
 
-
-def random_starts(n_starts: int, n_params: int, seed: int) -> np.ndarray:
-    """``n_starts`` points uniform on [−π, π)^d from ``np.random.default_rng(seed)``."""
-    if isinstance(n_starts, bool) or not isinstance(n_starts, (int, np.integer)) or n_starts < 1:
-        raise ValueError(f"n_starts must be an int >= 1, got {n_starts!r}")
-    rng = np.random.default_rng(seed)
-    return rng.uniform(-np.pi, np.pi, size=(int(n_starts), int(n_params)))
-
-
-def optimize(circuit: Circuit, cost: ObservableCost, starts, optimizer="adam", lr=0.01,
-             steps: int = 500, method: str = "auto", record: str = "all", **hyper) -> Trajectories:
-    """Run ``optimizer`` for ``steps`` steps from every row of ``starts`` (B, d).
-
-    ``lr`` is a number or one per start (B,). ``record="all"`` keeps every step's parameters
-    and cost; ``"ends"`` keeps only the first and last (T+1 → 2 columns), for large sweeps.
-    Extra keyword arguments go to the optimizer (e.g. ``b1``, ``b2``, ``eps``, ``beta``).
+    ``periods`` (d,) defaults to 2π for every parameter: SPEC §6's starts on [−π, π)^d. Pass
+    :attr:`qbp.Circuit.periods` for a circuit with a 4π-periodic parameter (a CRX); an
+    infinite period (no periodic landscape to be uniform over) raises ValueError.
+    ``seed`` None draws fresh entropy (not reproducible).
     """
+    n_starts = check_int(n_starts, "n_starts", minimum=1)
+    n_params = check_int(n_params, "n_params", minimum=1)
+    seed = check_seed(seed)
+    periods = check_periods(periods, n_params, finite=True)
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-periods / 2, periods / 2, size=(n_starts, n_params))
+
+
+def optimize(circuit: Circuit, cost: ObservableCost, starts, optimizer="adam", lr=DEFAULT_LR,
+             steps: int = 500, method: str = "auto", record: str = "all", **hyper) -> Trajectories:
+    """Run ``optimizer`` for ``steps`` steps from every row of ``starts`` (B, d), radians.
+
+    ``optimizer``: a name in :data:`qbp.OPTIMIZERS`, with ``lr`` (a number, or one per start,
+    shape (B,); default 0.01) and extra keyword arguments for its hyper-parameters (e.g.
+    ``b1``, ``b2``, ``eps``, ``beta``); or an :class:`qbp.Optimizer` object such as
+    ``qbp.adam(0.5)``, which carries its own learning rate and hyper-parameters — giving
+    ``lr`` or hyper-parameters besides it raises ValueError. What is recorded (``lr``,
+    ``optimizer``, ``meta["hyper"]``) is read from the optimizer that ran.
+    ``record="all"`` keeps every step's parameters and cost; ``"ends"`` keeps only the
+    first and last (T+1 → 2 columns), for large sweeps. The circuit's periods are recorded,
+    so :attr:`Trajectories.final_params` wraps each parameter with its own period.
+    Errors: TypeError or ValueError naming the argument (starts, lr, steps, record, …);
+    ValueError if a run diverges to non-finite parameters or costs (an lr far too large).
+    """
+    check_inputs(circuit, cost)
     starts = circuit.check_theta(starts, "starts")
     if starts.ndim != 2:
         raise ValueError(f"starts must have shape (B, {circuit.n_params}), got {starts.shape}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an int >= 1, got {steps!r}")
+    steps = check_int(steps, "steps", minimum=1)
     if record not in ("all", "ends"):
         raise ValueError(f"record must be 'all' or 'ends', got {record!r}")
     b = len(starts)
-    lr_arr = np.asarray(lr, dtype=float)
+    opt = make_optimizer(optimizer, lr, **hyper)
+    lr_arr = check_reals(opt.hyper["lr"], "lr", above=0)
     if lr_arr.ndim == 1 and lr_arr.shape != (b,):
         raise ValueError(f"lr must be a number or have one value per start ({b}), got shape {lr_arr.shape}")
-    opt = make_optimizer(optimizer, lr, **hyper)
     f, used = value_and_grad(circuit, cost, method)
 
     keep = steps + 1 if record == "all" else 2
@@ -81,15 +111,37 @@ def optimize(circuit: Circuit, cost: ObservableCost, starts, optimizer="adam", l
     theta = starts.copy()
     state = opt.init(theta)
     for t in range(steps):
-        value, grad = f(theta)
+        try:
+            value, grad = f(theta)
+        except ValueError:  # the engines refuse non-finite points: say why there are some
+            if np.all(np.isfinite(theta)):
+                raise
+            _diverged(theta, None, lr_arr)
         if record == "all" or t == 0:
             params[:, t if record == "all" else 0] = theta
             costs[:, t if record == "all" else 0] = value
         updates, state = opt.update(grad, state)
         theta = theta + updates
+    _diverged(theta, None, lr_arr)
     value, _ = f(theta)
+    _diverged(theta, value, lr_arr)
     params[:, -1], costs[:, -1] = theta, value
-    meta = {"circuit": circuit.to_dict(), "cost": cost.describe(), "steps": int(steps),
+    meta = {"circuit": circuit.to_dict(), "cost": cost.describe(), "steps": steps,
             "method": used, "hyper": {k: v for k, v in opt.hyper.items() if k != "lr"},
             "record": record, "qbp_version": __version__}
-    return Trajectories(params, costs, np.broadcast_to(lr_arr, (b,)).copy(), opt.name, meta)
+    return Trajectories(params, costs, np.broadcast_to(lr_arr, (b,)).copy(), opt.name,
+                        np.array(circuit.periods), meta)
+
+
+def _diverged(theta: np.ndarray, value: np.ndarray | None, lr: np.ndarray) -> None:
+    """ValueError if a run reached non-finite parameters or costs: a step so large that it
+    overflowed. Checked where an engine refuses a point and at the end, so no NaN cost is
+    ever returned unannounced."""
+    bad = ~np.all(np.isfinite(theta), axis=1)
+    if value is not None:
+        bad |= ~np.isfinite(value)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(f"the runs from starts {rows[:10].tolist()} diverged to non-finite "
+                         f"parameters or costs (lr {np.broadcast_to(lr, bad.shape)[rows[0]]:g}): "
+                         f"use a smaller lr")

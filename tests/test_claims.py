@@ -122,13 +122,36 @@ class TestRefineMinimum:
         assert v_fourier == pytest.approx(v_batched, abs=1e-10)
         assert v_fourier <= landscape.min_value
 
+    def test_crx_minimum_keeps_its_cost(self):
+        # RY(π/2) on qubit 0, then CRX(θ₀ + 0.3) onto qubit 1: ⟨X⊗I⟩ = cos((θ₀ + 0.3)/2),
+        # 4π-periodic, one minimum −1 at θ₀ = 2π − 0.3, off the grid. Wrapping θ* by 2π would
+        # move it to −0.3, where the cost is +1.
+        circuit = qbp.Circuit(2, [qbp.Gate("RY", 0, angle=np.pi / 2),
+                                  qbp.Gate("CRX", 1, 0, param=0, offset=0.3)])
+        cost = qbp.ObservableCost(qutip.tensor(qutip.sigmax(), qutip.qeye(2)))
+        landscape = qbp.sample_landscape(circuit, cost, 9, method="batched")
+        np.testing.assert_array_equal(landscape.periods, [4 * np.pi])
+        assert landscape.min_value > -1 + 1e-3  # the grid misses the minimum
+        theta, value = refine_minimum(landscape, cost, method="batched")
+        assert value == pytest.approx(-1.0, abs=1e-12)
+        assert theta[0] == pytest.approx(2 * np.pi - 0.3, abs=1e-6)
+        assert -2 * np.pi <= theta[0] < 2 * np.pi
+        assert abs(cost(circuit, theta) - value) <= 1e-12  # QuTiP reference at θ*: C*
+        with pytest.raises(ValueError, match="2π-periodic"):  # the fourier series refuses
+            refine_minimum(landscape, cost)
+
     def test_bad_arguments(self):
         circuit = qbp.Circuit(1, [qbp.Gate("RY", 0, param=0)])
         cost = qbp.ObservableCost(qutip.sigmaz())
         with pytest.raises(TypeError):
             refine_minimum(np.zeros(4), cost)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="n_starts"):
             refine_minimum(qbp.sample_landscape(circuit, cost, 4), cost, n_starts=0)
+        with pytest.raises(ValueError, match="method"):
+            refine_minimum(qbp.sample_landscape(circuit, cost, 4), cost, method="magic")
+        formula = qbp.Landscape.from_function(lambda t: np.cos(t), None, 8, 1)
+        with pytest.raises(ValueError, match="no circuit"):
+            refine_minimum(formula, cost)
 
 
 def test_grid_local_minima_periodic():

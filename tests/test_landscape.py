@@ -5,8 +5,11 @@ import tracemalloc
 
 import numpy as np
 import pytest
+import qutip
 
 import qbp
+import qbp.grid
+from qbp._io import DamagedFile
 
 
 def test_grid_axis_excludes_endpoint():
@@ -88,3 +91,84 @@ def test_two_parameter_landscape_at_1440_fits_in_1gb():
         tracemalloc.stop()
     assert land.values.shape == (1440, 1440)
     assert peak < 1e9, f"peak {peak / 1e6:.0f} MB"
+
+
+# --- periods other than 2π (issue 9, item 1) ------------------------------------------------
+
+CRX_CIRCUIT = qbp.Circuit(2, [qbp.Gate("RY", 0, param=0), qbp.Gate("CRX", 1, 0, param=1)])
+X_I = qbp.ObservableCost(qutip.tensor(qutip.sigmax(), qutip.qeye(2)))  # sin θ₀ · cos(θ₁/2)
+
+
+def test_crx_landscape_values_are_the_costs_at_its_points():
+    land = qbp.sample_landscape(CRX_CIRCUIT, X_I, 6, method="batched")
+    np.testing.assert_array_equal(land.periods, [2 * np.pi, 4 * np.pi])
+    assert land.axes[1][0] == -2 * np.pi and land.axes[1][1] == pytest.approx(-2 * np.pi + 4 * np.pi / 6)
+    for i in range(land.values.size):
+        theta = land.point(i)
+        assert abs(land.values.flat[i] - X_I(CRX_CIRCUIT, theta)) <= 1e-12
+        assert land.values.flat[i] == pytest.approx(np.sin(theta[0]) * np.cos(theta[1] / 2), abs=1e-12)
+
+
+def test_irrational_scale_is_refused_with_a_clear_error():
+    circuit = qbp.Circuit(1, [qbp.Gate("RX", 0, param=0, scale=np.sqrt(2)),
+                              qbp.Gate("RY", 0, param=0)])
+    with pytest.raises(ValueError, match="not periodic along parameters \\[0\\]"):
+        qbp.sample_landscape(circuit, qbp.EnergyCost(qutip.sigmaz()), 8, method="batched")
+
+
+def test_nearest_index_at_the_seam():
+    from qbp.grid import nearest_index
+
+    periods = [2 * np.pi, 4 * np.pi]  # R = 8: steps π/4 and π/2
+    # just below the upper edge T/2 is nearest to the first point −T/2 (index 0 on each axis)
+    assert nearest_index([[np.pi - 0.01, 2 * np.pi - 0.01]], 8, periods).tolist() == [0]
+    assert nearest_index([[-np.pi, -2 * np.pi]], 8, periods).tolist() == [0]
+    # 0 is grid point 4 on both axes: flat 4·8 + 4; one 2π-period further along θ₁ is not
+    # the same point of a 4π-periodic axis (it is point 0 there, θ₁ = −2π ≡ 2π)
+    assert nearest_index([[0.0, 0.0], [0.0, 2 * np.pi]], 8, periods).tolist() == [36, 32]
+    land = qbp.sample_landscape(CRX_CIRCUIT, X_I, 8, method="batched")
+    for theta in ([3.0, 6.2], [-3.1, -6.2], [0.4, -1.6]):
+        i = int(nearest_index(np.array([theta]), 8, land.periods)[0])
+        gap = qbp.grid.periodic_difference(land.point(i), theta, land.periods)
+        assert np.all(np.abs(gap) <= land.periods / 16 + 1e-12)
+
+
+def test_from_function_on_other_periods():
+    land = qbp.Landscape.from_function(lambda a, b: np.cos(b / 2) + 0 * a, None, 4, 2,
+                                       periods=[2 * np.pi, 4 * np.pi])
+    np.testing.assert_allclose(land.axes[1], [-2 * np.pi, -np.pi, 0, np.pi])
+    np.testing.assert_allclose(land.values[0], [-1, 0, 1, 0], atol=1e-15)
+
+
+# --- damaged files are refused, naming the file (issue 9, item 10) ----------------------------
+
+@pytest.fixture
+def saved_landscape(tmp_path):
+    land = qbp.sample_landscape(qbp.default_circuit(), qbp.EnergyCost(qbp.tfim_hamiltonian(2)), 8)
+    return land.save(tmp_path / "land.npz")
+
+
+def test_truncated_landscape_is_damaged(saved_landscape):
+    raw = saved_landscape.read_bytes()
+    saved_landscape.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(DamagedFile, match="land.npz is damaged"):
+        qbp.load_landscape(saved_landscape)
+
+
+def test_garbage_landscape_is_damaged(tmp_path):
+    path = tmp_path / "garbage.npz"
+    path.write_bytes(b"this is not a landscape\n" * 10)
+    with pytest.raises(DamagedFile, match="garbage.npz is damaged"):
+        qbp.load_landscape(path)
+
+
+def test_one_flipped_byte_is_damaged(saved_landscape):
+    # flip one bit of the stored values (inside the uncompressed values.npy member)
+    raw = bytearray(saved_landscape.read_bytes())
+    start = raw.index(b"values.npy")
+    at = raw.index(b"\n", raw.index(b"{'descr'", start)) + 40  # past the .npy header, in the data
+    raw[at] ^= 0x01
+    saved_landscape.write_bytes(bytes(raw))
+    with pytest.raises(DamagedFile, match="land.npz is damaged") as err:
+        qbp.load_landscape(saved_landscape)
+    assert isinstance(err.value, ValueError) and err.value.path == saved_landscape

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import qutip
 
 import qbp
 from qbp import optim
@@ -139,13 +140,23 @@ class TestBadInput:
         with pytest.raises(ValueError, match="lr"):
             qbp.optimize(self.circuit, self.cost, self.starts, "adam", lr, steps=2)
 
+    @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow itself
+    @pytest.mark.parametrize("method", ["fourier", "batched"])
+    def test_diverging_run_is_announced_not_returned_as_nan(self, method):
+        lrs = [0.1, 1.7e308, 0.1]  # finite, but the first step overflows to inf
+        with pytest.raises(ValueError, match=r"starts \[1\] diverged.*smaller lr"):
+            qbp.optimize(self.circuit, self.cost, qbp.random_starts(3, 2, 0), "sgd", lrs,
+                         steps=4, method=method)
+
     def test_lr_wrong_length(self):
         with pytest.raises(ValueError, match="lr"):
             qbp.optimize(self.circuit, self.cost, self.starts, "adam", [0.1, 0.2], steps=2)
 
-    @pytest.mark.parametrize("steps", [0, -1, 2.5, True])
-    def test_steps(self, steps):
-        with pytest.raises(ValueError, match="steps"):
+    @pytest.mark.parametrize("steps,error", [(0, ValueError), (-1, ValueError),
+                                             (2.5, TypeError), (True, TypeError)])
+    def test_steps(self, steps, error):
+        # a count out of range is a ValueError, a value that is no integer a TypeError
+        with pytest.raises(error, match="steps"):
             qbp.optimize(self.circuit, self.cost, self.starts, "adam", 0.1, steps=steps)
 
     @pytest.mark.parametrize("starts", [np.zeros((3, 3)), np.zeros(2), np.full((2, 2), np.nan)])
@@ -175,3 +186,84 @@ class TestBadInput:
             qbp.random_starts(0, 2, seed=1)
         a, b = qbp.random_starts(10, 2, 5), qbp.random_starts(10, 2, 5)
         assert np.array_equal(a, b) and np.all((a >= -np.pi) & (a < np.pi))
+
+
+class TestPeriods:
+    """Issue 9, item 1: a point qbp returns has the cost qbp reports for it."""
+
+    # RY(θ₀) on qubit 0, CRX(θ₁) controlled by 0 on 1: ⟨X⊗I⟩ = sin θ₀ · cos(θ₁/2), 4π-periodic in θ₁
+    circuit = qbp.Circuit(2, [qbp.Gate("RY", 0, param=0), qbp.Gate("CRX", 1, 0, param=1)])
+    cost = qbp.ObservableCost(qutip.tensor(qutip.sigmax(), qutip.qeye(2)))
+
+    def test_cost_formula_and_periods(self):
+        theta = np.array([0.7, 2.0])
+        assert self.cost(self.circuit, theta) == pytest.approx(np.sin(0.7) * np.cos(1.0), abs=1e-14)
+        np.testing.assert_array_equal(self.circuit.periods, [2 * np.pi, 4 * np.pi])
+
+    def test_final_params_have_the_final_cost_after_crossing_pi(self):
+        tr = qbp.optimize(self.circuit, self.cost, [[np.pi / 2, 2.5]], "sgd", 1.0, steps=200)
+        path = tr.params[0, :, 1]
+        assert path[0] < np.pi < path[-1]  # the run crosses θ₁ = π ...
+        assert path[-1] == pytest.approx(2 * np.pi, abs=1e-6)  # ... to the minimum at θ₁ = 2π
+        assert tr.final_costs[0] == pytest.approx(-1.0, abs=1e-9)
+        np.testing.assert_array_equal(tr.periods, [2 * np.pi, 4 * np.pi])
+        final = tr.final_params[0]
+        assert -2 * np.pi <= final[1] < 2 * np.pi  # wrapped into one 4π period
+        assert abs(self.cost(self.circuit, final) - tr.final_costs[0]) <= 1e-12
+        # wrapping θ₁ by 2π (the old behaviour) would land on the maximum: cos 0 = +1
+        two_pi = (tr.params[0, -1] + np.pi) % (2 * np.pi) - np.pi
+        assert self.cost(self.circuit, two_pi) == pytest.approx(1.0, abs=1e-9)
+
+    def test_non_periodic_parameter_is_not_wrapped(self):
+        # frequencies √2/2 and 1/2 have no common period: the landscape never repeats
+        circuit = qbp.Circuit(1, [qbp.Gate("RX", 0, param=0, scale=np.sqrt(2)),
+                                  qbp.Gate("RY", 0, param=0)])
+        cost = qbp.EnergyCost(qutip.sigmaz())
+        assert circuit.periods[0] == np.inf
+        tr = qbp.optimize(circuit, cost, [[10.0], [-7.5]], "adam", 0.1, steps=20)
+        np.testing.assert_array_equal(tr.final_params, tr.params[:, -1])
+        assert tr.final_params[0, 0] > np.pi  # outside any [−π, π) box, left as it is
+        for theta, value in zip(tr.final_params, tr.final_costs):
+            assert abs(cost(circuit, theta) - value) <= 1e-12
+
+    def test_random_starts_over_one_period(self):
+        starts = qbp.random_starts(2000, 2, 4, periods=self.circuit.periods)
+        assert np.all((starts[:, 1] >= -2 * np.pi) & (starts[:, 1] < 2 * np.pi))
+        assert starts[:, 1].min() < -np.pi and starts[:, 1].max() > np.pi
+        # 2π periods (the default) draw exactly what SPEC §6's starts on [−π, π)^d were
+        expected = np.random.default_rng(4).uniform(-np.pi, np.pi, size=(5, 2))
+        np.testing.assert_array_equal(qbp.random_starts(5, 2, 4), expected)
+        with pytest.raises(ValueError, match="not periodic"):
+            qbp.random_starts(5, 1, 0, periods=[np.inf])
+
+
+class TestRecordedOptimizer:
+    """Issue 9, item 8: what a result records comes from the optimizer that ran."""
+
+    cost = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+    circuit = qbp.default_circuit(2, 1)
+    starts = qbp.random_starts(3, 2, 0)
+
+    def test_optimizer_object_records_its_own_lr_and_hyper(self):
+        tr = qbp.optimize(self.circuit, self.cost, self.starts, qbp.adam(0.5, b1=0.8), steps=3)
+        np.testing.assert_array_equal(tr.lr, [0.5, 0.5, 0.5])
+        assert tr.optimizer == "adam" and tr.meta["hyper"]["b1"] == 0.8
+        by_name = qbp.optimize(self.circuit, self.cost, self.starts, "adam", 0.5, steps=3, b1=0.8)
+        np.testing.assert_array_equal(tr.params, by_name.params)  # it ran at 0.5
+
+    def test_default_lr_is_documented_value(self):
+        tr = qbp.optimize(self.circuit, self.cost, self.starts, "sgd", steps=2)
+        np.testing.assert_array_equal(tr.lr, [0.01] * 3)
+        assert repr(optim.DEFAULT_LR) == "0.01"
+
+    def test_object_with_explicit_lr_or_hyper_refused(self):
+        with pytest.raises(ValueError, match="lr"):
+            qbp.optimize(self.circuit, self.cost, self.starts, qbp.adam(0.5), 0.5, steps=2)
+        with pytest.raises(ValueError, match="lr"):  # even an lr equal to the default
+            qbp.optimize(self.circuit, self.cost, self.starts, qbp.adam(0.5), lr=0.01, steps=2)
+        with pytest.raises(ValueError, match="b1"):
+            qbp.optimize(self.circuit, self.cost, self.starts, qbp.adam(0.5), steps=2, b1=0.5)
+
+    def test_object_lr_per_start_checked_against_starts(self):
+        with pytest.raises(ValueError, match="lr"):
+            qbp.optimize(self.circuit, self.cost, self.starts, qbp.sgd([0.1, 0.2]), steps=2)

@@ -55,3 +55,54 @@ def test_bad_input():
         plateau_scan([3])
     with pytest.raises(ValueError, match="n_draws"):
         plateau_scan([2, 3], n_draws=1)
+
+
+class TestNoSilentNaN:
+    """Issue 9, item 4: fits and bootstrap statistics check their inputs."""
+
+    def test_fit_of_a_zero_variance_is_refused(self):
+        with pytest.raises(ValueError, match="variance is 0 at n = \\[3.0\\]"):
+            fit_decay([2, 3, 4], [0.1, 0.0, 0.01])
+        with pytest.raises(ValueError, match="variances"):
+            fit_decay([2, 3, 4], [0.1, np.nan, 0.01])
+        with pytest.raises(ValueError, match="variances"):
+            fit_decay([2, 3, 4], [0.1, -0.2, 0.01])
+        with pytest.raises(ValueError, match="distinct"):
+            fit_decay([3, 3], [0.1, 0.2])
+        with pytest.raises(ValueError, match="one row per qubit count"):
+            fit_decay([2, 3, 4], [0.1, 0.2])
+        with pytest.raises(TypeError, match="variances"):
+            fit_decay([2, 3], [0.1 + 1j, 0.2])
+
+    @pytest.mark.parametrize("kw", [{"n_draws": 2}, {"n_draws": 9}, {"n_boot": 0},
+                                    {"n_boot": 1}, {"n_boot": 9}])
+    def test_too_few_draws_or_resamples_refused(self, kw):
+        with pytest.raises(ValueError, match=next(iter(kw))):
+            plateau_scan([2, 3], "none", **{"n_draws": 20, "n_boot": 20, **kw}, progress=False)
+
+    def test_resamples_that_repeat_one_draw_are_left_out(self, monkeypatch):
+        import qbp.plateaus
+
+        def nine_equal_draws(task):  # per n: nine draws at 0 and one at 2^-n
+            circuit, costs, thetas = task
+            d = np.zeros((len(costs), len(thetas)))
+            d[:, 0] = 2.0 ** -circuit.n_qubits
+            return d
+
+        monkeypatch.setattr(qbp.plateaus, "_scan_task", nine_equal_draws)
+        scan = plateau_scan([2, 3, 4], "none", costs=("global",), n_draws=10, n_boot=200,
+                            seed=1, progress=False)
+        used = scan.meta["n_boot_used"]["global"]
+        assert 10 <= used < 200  # about (1 − 0.9^10) of the resamples hold the odd draw
+        assert np.isfinite(scan.decay_err["global"])
+        # Var = (2^-n)²/10: ln Var falls by 2 ln 2 per qubit, exactly, in every usable resample
+        assert scan.decay["global"] == pytest.approx(2 * np.log(2))
+        assert scan.decay_err["global"] == pytest.approx(0.0, abs=1e-9)
+
+    def test_derivative_with_one_value_is_refused(self, monkeypatch):
+        import qbp.plateaus
+
+        monkeypatch.setattr(qbp.plateaus, "_scan_task",
+                            lambda task: np.zeros((len(task[1]), len(task[2]))))
+        with pytest.raises(ValueError, match="single value"):
+            plateau_scan([2, 3], "none", n_draws=10, n_boot=10, progress=False)

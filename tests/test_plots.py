@@ -345,6 +345,49 @@ class TestPathsAndSuccess:
         with pytest.raises(ValueError):
             plots.plot_paths(np.zeros((2, 5, 3)), ax)
 
+    def test_wrap_path_with_a_4pi_axis(self):
+        # θ₁ 4π-periodic: crossing π is no edge, crossing 2π is
+        inside = np.array([[0.0, 3.0], [0.1, 3.3], [0.2, 6.0]])
+        assert np.array_equal(plots.wrap_path(inside, [2 * np.pi, 4 * np.pi]), inside)
+        out = plots.wrap_path(np.array([[0.0, 6.0], [0.0, 6.5]]), [2 * np.pi, 4 * np.pi])
+        assert np.isnan(out[:, 1]).sum() == 1
+        assert out[-1] == pytest.approx([0.0, 6.5 - 4 * np.pi])
+
+    def test_wrap_path_leaves_a_non_periodic_axis(self):
+        path = np.array([[0.0, 3.0], [0.0, 9.0], [0.0, 30.0]])
+        assert np.array_equal(plots.wrap_path(path, [2 * np.pi, np.inf]), path)
+
+    def test_plot_paths_uses_the_trajectories_periods(self):
+        # the CRX circuit: ⟨X⊗I⟩ = sin θ₀ · cos(θ₁/2), θ₁ 4π-periodic
+        import qutip
+
+        circuit = qbp.Circuit(2, [qbp.Gate("RY", 0, param=0), qbp.Gate("CRX", 1, 0, param=1)])
+        cost = qbp.ObservableCost(qutip.tensor(qutip.sigmax(), qutip.qeye(2)))
+        tr = qbp.optimize(circuit, cost, [[np.pi / 2, 2.5]], "sgd", 1.0, steps=60)
+        ax = plots.plot_paths(tr)
+        drawn = ax.get_lines()[0].get_xydata()
+        assert not np.isnan(drawn).any()  # θ₁ from 2.5 to ≈ 2π: no edge crossed at π
+        ends = ax.get_lines()[1].get_xydata()
+        assert ends == pytest.approx(tr.final_params)
+        assert ax.get_ylim() == pytest.approx((-2 * np.pi, 2 * np.pi))
+        with pytest.raises(ValueError, match="differ"):
+            plots.plot_paths(tr, periods=[2 * np.pi, 2 * np.pi])
+
+    def test_landscape_and_basin_maps_span_one_period_per_axis(self):
+        import qutip
+
+        circuit = qbp.Circuit(2, [qbp.Gate("RY", 0, param=0), qbp.Gate("CRX", 1, 0, param=1)])
+        cost = qbp.ObservableCost(qutip.tensor(qutip.sigmax(), qutip.qeye(2)))
+        land = qbp.sample_landscape(circuit, cost, 12, method="batched")
+        ax = plots.plot_landscape(land, excess=False, log=False)
+        assert ax.get_xlim() == pytest.approx((-np.pi, np.pi))
+        assert ax.get_ylim() == pytest.approx((-2 * np.pi, 2 * np.pi))
+        ax = plots.plot_basins(land, qbp.basins(land), 0.1)
+        assert ax.get_ylim() == pytest.approx((-2 * np.pi, 2 * np.pi))
+        image = ax.get_images()[0]
+        step = 4 * np.pi / 12
+        assert image.get_extent()[2:] == pytest.approx([-2 * np.pi - step / 2, 2 * np.pi + step / 2])
+
     def test_plot_success_vs_lr(self):
         lrs = [1e-3, 1e-2, 1e-1, 1.0]
         ax = plots.plot_success_vs_lr(lrs, {"L = 1": [0.1, 0.9, 1.0, 0.2],

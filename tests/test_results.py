@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import qbp
+from qbp._io import DamagedFile
 from qbp.claims import Verdict
 from qbp.results import load_results, save_results, to_json
 
@@ -71,3 +72,42 @@ def test_bad_arguments():
         save_results("x.json", [1, 2], {})
     with pytest.raises(TypeError):
         to_json({1, 2})
+
+
+def test_file_carries_provenance_and_checksum(tmp_path):
+    from qbp._io import digest
+    from qbp._version import provenance
+
+    path = save_results(tmp_path / "r.json", {"x": 0.1234}, {"seed": 1})
+    doc = json.loads(path.read_text())
+    assert doc["provenance"] == json.loads(json.dumps(provenance()))
+    body = {k: v for k, v in doc.items() if k != "checksum"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert doc["checksum"] == digest(canonical)
+
+
+def test_one_altered_digit_is_detected(tmp_path):
+    path = save_results(tmp_path / "r.json", {"x": 0.1234, "claims": []}, {"seed": 1})
+    text = path.read_text()
+    assert text.count("0.1234") == 1
+    path.write_text(text.replace("0.1234", "0.1334"))  # still valid JSON, one digit off
+    with pytest.raises(DamagedFile, match="r.json is damaged") as err:
+        load_results(path)
+    assert isinstance(err.value, ValueError) and err.value.path == path
+
+
+@pytest.mark.parametrize("content", ["{not json", "", "[1, 2]", "\udcff"])
+def test_unreadable_files_are_damaged(tmp_path, content):
+    path = tmp_path / "r.json"
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.raises(DamagedFile, match="r.json is damaged"):
+        load_results(path)
+
+
+def test_missing_checksum_is_damaged(tmp_path):
+    path = save_results(tmp_path / "r.json", {"x": 1}, {})
+    doc = json.loads(path.read_text())
+    del doc["checksum"]
+    path.write_text(json.dumps(doc))
+    with pytest.raises(DamagedFile, match="missing \\['checksum'\\]"):
+        load_results(path)

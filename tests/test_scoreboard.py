@@ -78,6 +78,13 @@ class TestCollect:
         assert board.entry("C1").verdict == NOT_COMPUTED
         assert board.chapters["no_claims"]["claims"] == []
 
+    def test_altered_file_is_reported_damaged_not_trusted(self, tmp_path):
+        path = save(tmp_path, "01_circuit_landscape", {"C1": c1("holds", factor=300.0)})
+        path.write_text(path.read_text().replace("300.0", "3000.0"))  # valid JSON, altered
+        board = collect(tmp_path)
+        assert board.entry("C1").verdict == NOT_COMPUTED
+        assert any("01_circuit_landscape.json" in p and "is damaged" in p for p in board.problems)
+
     def test_entry_of_unknown_claim(self, tmp_path):
         with pytest.raises(KeyError, match="C8"):
             collect(tmp_path).entry("C8")

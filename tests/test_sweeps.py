@@ -95,3 +95,45 @@ def test_gradient_free_budget_and_success():
         gradient_free(CIRCUITS, COST, n_starts=2, budget=0)
     with pytest.raises(ValueError, match="methods"):
         gradient_free(CIRCUITS, COST, methods=("BFGS",), n_starts=2, budget=5)
+
+
+def test_cache_not_reused_when_the_code_changes(tmp_path, monkeypatch):
+    import qbp._version
+
+    first = small_sweep(cache=tmp_path)
+    assert small_sweep(cache=tmp_path).meta["cached"]
+    monkeypatch.setattr(qbp._version, "code_digest", lambda part="science": "0" * 64)
+    other_code = small_sweep(cache=tmp_path)
+    assert not other_code.meta["cached"]
+    assert other_code.meta["provenance"]["code_digest"] == "0" * 64
+    assert len(list(tmp_path.glob("*.npz"))) == 2  # kept apart, neither overwritten
+    np.testing.assert_array_equal(other_code.final_costs, first.final_costs)
+
+
+def test_cache_not_reused_when_a_library_version_changes(tmp_path, monkeypatch):
+    import qbp._version
+
+    small_sweep(cache=tmp_path)
+    real = qbp._version.dependency_versions
+    monkeypatch.setattr(qbp._version, "dependency_versions", lambda: {**real(), "numpy": "0.0"})
+    assert not small_sweep(cache=tmp_path).meta["cached"]
+
+
+def test_unseeded_starts_never_reuse_another_draw(tmp_path):
+    a = small_sweep(cache=tmp_path, seed=None, n_starts=4)
+    b = small_sweep(cache=tmp_path, seed=None, n_starts=4)
+    assert not a.meta["cached"] and not b.meta["cached"]
+    assert not np.array_equal(a.starts, b.starts)
+    assert a.meta["seed"] is None and len(list(tmp_path.glob("*.npz"))) == 2
+
+
+def test_numpy_integer_seed_is_the_same_seed(tmp_path):
+    a = small_sweep(cache=tmp_path, seed=np.int64(3), n_starts=np.int32(6), steps=np.int64(30))
+    assert not a.meta["cached"] and a.meta["seed"] == 3 and type(a.meta["seed"]) is int
+    b = small_sweep(cache=tmp_path)  # seed=3 as a Python int: the same inputs, cached
+    assert b.meta["cached"] and np.array_equal(a.final_costs, b.final_costs)
+
+
+def test_sweep_refuses_optimizer_objects():
+    with pytest.raises(ValueError, match="optimizer names"):
+        small_sweep(optimizers=(qbp.adam(0.1),))

@@ -16,7 +16,11 @@ import scipy.sparse as sp
 from ._checks import check_int
 from .circuit import MAX_QUBITS, Circuit
 
-__all__ = ["ObservableCost", "EnergyCost", "InfidelityCost", "GlobalCost", "LocalCost"]
+__all__ = ["ObservableCost", "EnergyCost", "InfidelityCost", "GlobalCost", "LocalCost",
+           "COST_NAMES", "haar_state", "make_cost"]
+
+#: The costs of the settings matrix (SPEC §11), by the names chapters take as a parameter.
+COST_NAMES = ("tfim", "infidelity")
 
 
 def _qubit_dims(op: qutip.Qobj, name: str) -> int:
@@ -91,7 +95,7 @@ class InfidelityCost(ObservableCost):
 
     kind = "infidelity"
 
-    def __init__(self, target: qutip.Qobj):
+    def __init__(self, target: qutip.Qobj, label: str = "target"):
         if not isinstance(target, qutip.Qobj):
             raise TypeError(f"target must be a qutip.Qobj ket, got {type(target).__name__}")
         if not target.isket:
@@ -103,8 +107,12 @@ class InfidelityCost(ObservableCost):
         if abs(norm - 1) > 1e-10:
             raise ValueError(f"target must be normalised, got norm {norm:.12g}")
         self.target = target
+        self.label = str(label)
         eye = qutip.qeye(target.dims[0])
         super().__init__(eye - target.proj(), name="target")
+
+    def describe(self) -> dict:
+        return {**super().describe(), "label": self.label}
 
 
 class GlobalCost(ObservableCost):
@@ -145,3 +153,35 @@ def _stored_entries(op: qutip.Qobj) -> np.ndarray:
 
 def _check_n(n_qubits) -> int:
     return check_int(n_qubits, "n_qubits", 1, MAX_QUBITS)
+
+
+def haar_state(n_qubits: int, seed: int) -> qutip.Qobj:
+    """A Haar-random pure state on ``n_qubits`` qubits (a ket with dims [[2]*n, [1]]), drawn by
+    ``qutip.rand_ket(..., distribution="haar", seed=seed)``: the same seed gives the same state."""
+    from ._checks import check_seed
+
+    n = _check_n(n_qubits)
+    seed = check_seed(seed, "seed")
+    if seed is None:
+        raise TypeError("seed must be an integer >= 0: a target state must be reproducible")
+    return qutip.rand_ket([2] * n, distribution="haar", seed=seed)
+
+
+def make_cost(name: str, n_qubits: int, target_seed: int = 0) -> ObservableCost:
+    """A cost of the settings matrix (SPEC §11) by name: ``"tfim"``, the energy of the
+    transverse-field Ising chain with h = 1 (:func:`qbp.tfim_hamiltonian`), or
+    ``"infidelity"``, the infidelity to the Haar-random target :func:`haar_state` drawn with
+    ``target_seed``. ``cost.minimum`` is the exact ground energy E₀, or 0 for the infidelity.
+
+    >>> round(make_cost("tfim", 2).minimum, 6)  # −√5, the ground energy of the 2-qubit chain
+    -2.236068
+    """
+    from .hamiltonians import tfim_hamiltonian
+
+    if name not in COST_NAMES:
+        raise ValueError(f"cost must be one of {COST_NAMES}, got {name!r}")
+    if name == "tfim":
+        return EnergyCost(tfim_hamiltonian(n_qubits), label="TFIM, h = 1")
+    return InfidelityCost(haar_state(n_qubits, target_seed),
+                          label=f"Haar-random target, seed {target_seed}")
+

@@ -69,3 +69,28 @@ class TestBadInput:
             qbp.tfim_hamiltonian(0)
         with pytest.raises(ValueError, match="h must"):
             qbp.tfim_hamiltonian(2, h=np.nan)
+
+
+class TestMatrixCosts:
+    """The two costs of the settings matrix (SPEC §11), by name."""
+
+    def test_tfim_is_the_chain_energy(self):
+        cost = qbp.cost.make_cost("tfim", 3)
+        assert cost.minimum == pytest.approx(qbp.ground_energy(qbp.tfim_hamiltonian(3)), abs=1e-12)
+
+    def test_infidelity_target_is_seeded_and_normalised(self):
+        a = qbp.cost.make_cost("infidelity", 2, target_seed=4)
+        b = qbp.cost.make_cost("infidelity", 2, target_seed=4)
+        c = qbp.cost.make_cost("infidelity", 2, target_seed=5)
+        assert (a.target - b.target).norm() == 0
+        assert (a.target - c.target).norm() > 0.1
+        assert a.target.norm() == pytest.approx(1.0, abs=1e-12)
+        assert a.minimum == pytest.approx(0.0, abs=1e-12)
+        # the cost of the target itself is zero: ⟨φ|1 − |φ⟩⟨φ||φ⟩ = 0
+        assert float(qutip.expect(a.observable, a.target)) == pytest.approx(0.0, abs=1e-12)
+        assert "seed 4" in a.describe()["label"]
+
+    @pytest.mark.parametrize("name,error", [("energy", ValueError), (None, ValueError)])
+    def test_unknown_name(self, name, error):
+        with pytest.raises(error, match="cost must be one of"):
+            qbp.cost.make_cost(name, 2)

@@ -568,7 +568,8 @@ def settled(costs_tail, c_star, tol):
     if not np.all(np.isfinite(c_star)):
         raise ValueError("c_star must be finite")
     if c.ndim == 2 and c_star.ndim == 1 and c_star.shape != (len(c),):
-        raise ValueError(f"c_star must be a number or have one value per run ({len(c)}), got shape {c_star.shape}")
+        raise ValueError(f"c_star must be a number or have one value per run ({len(c)}), "
+                         f"got shape {c_star.shape}")
     if c_star.ndim > (c.ndim - 1):
         raise ValueError(f"c_star must be a number or have one value per run, got shape {c_star.shape}")
     tol = float(tol)

@@ -327,3 +327,23 @@ def test_compare_with_grid_on_the_two_minima_landscape():
         compare_with_grid(qbp.sample_landscape(circuit, cost, 180), res)
     with pytest.raises(TypeError, match="landscape"):
         compare_with_grid(np.zeros(3), res)
+    other = qbp.Circuit(2, [qbp.Gate("RX", (0,), param=0), qbp.Gate("RY", (1,), param=0)])
+    with pytest.raises(ValueError, match="same circuit"):
+        compare_with_grid(qbp.sample_landscape(other, cost, 360), res)
+
+
+def test_chunks_and_schedulers_give_identical_results():
+    """The split into tasks depends on chunk_starts only: here and in a process pool the
+    results are bit-identical; one big chunk ends every start at the same minimum."""
+    circuit = qbp.default_circuit(2, 3)
+    starts = qbp.random_starts(120, 2, seed=12)
+    here = flow_deceptiveness(circuit, TFIM2, starts, 1e-3, chunk_starts=50)
+    pool = flow_deceptiveness(circuit, TFIM2, starts, 1e-3, chunk_starts=50, scheduler="processes")
+    for name in ("end_points", "end_values", "deceptive", "steps", "newton"):
+        assert np.array_equal(getattr(here, name), getattr(pool, name)), name
+    assert here.n_evaluations == pool.n_evaluations and here.meta["chunk_starts"] == 50
+    whole = flow_deceptiveness(circuit, TFIM2, starts, 1e-3)
+    assert periodic_distance(whole.end_points, here.end_points).max() < 1e-6
+    assert np.array_equal(whole.deceptive, here.deceptive)
+    with pytest.raises(ValueError, match="chunk_starts"):
+        flow_deceptiveness(circuit, TFIM2, starts, 1e-3, chunk_starts=0)

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from scipy.integrate import solve_ivp
 
 import qbp
+from qbp import stats
 from qbp.flow import FlowResult, _newton_finish, compare_with_grid, flow_deceptiveness, grid_starts
 from qbp.grid import periodic_distance, wrap
 
@@ -127,7 +128,7 @@ def test_cos_theta_flows_to_pi():
     assert res.end_values[at_max][0] == pytest.approx(1.0, abs=1e-15)
     assert res.c_star == pytest.approx(-1.0, abs=1e-14)
     assert res.ratio == pytest.approx(1 / 36)
-    lo, hi = qbp.stats.wilson_interval(1, 36)
+    lo, hi = stats.wilson_interval(1, 36)
     assert res.ci.tolist() == [lo, hi]
     random = flow_deceptiveness(circuit, cost, qbp.random_starts(500, 1, seed=1), tol=1e-3)
     assert random.n_deceptive == 0 and random.ratio == 0.0
@@ -258,7 +259,7 @@ def test_unconverged_starts_are_reported_not_classified():
     assert np.all(res.steps[~res.converged] == 60) and np.all(res.steps <= 60)
     assert np.all(res.grad_norm[~res.converged] >= res.gtol)
     assert res.ratio == pytest.approx(res.deceptive.sum() / res.converged.sum())
-    lo, hi = qbp.stats.wilson_interval(res.n_deceptive, res.n_converged)
+    lo, hi = stats.wilson_interval(res.n_deceptive, res.n_converged)
     assert res.ci.tolist() == [lo, hi]
     summary = res.summary()
     assert summary["n_unconverged"] == res.n_unconverged and summary["max_steps"] == 60

@@ -9,6 +9,7 @@ from .circuit import MAX_QUBITS, SHARING_SCHEMES, Circuit, Gate, default_circuit
 from .cost import EnergyCost, GlobalCost, InfidelityCost, LocalCost, ObservableCost
 from .deceptiveness import Basins, basins, deceptive_mask, deceptiveness_ratio
 from .engines import METHODS, evaluate, value_and_grad
+from .flow import FlowResult, flow_deceptiveness
 from .fourier import FourierSeries, fourier_series
 from .gradients import finite_difference, parameter_shift
 from .grid import gradient_magnitude, grid_axis, grid_difference
@@ -29,4 +30,5 @@ __all__ = [
     "Basins", "basins", "deceptive_mask", "deceptiveness_ratio", "value_and_grad",
     "Optimizer", "OPTIMIZERS", "sgd", "momentum", "rmsprop", "adagrad", "adam",
     "Trajectories", "optimize", "random_starts",
+    "FlowResult", "flow_deceptiveness",
 ]

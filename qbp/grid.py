@@ -77,10 +77,11 @@ def wrap(theta, periods=None) -> np.ndarray:
     theta = real_array(theta, "theta")
     periods = check_periods(periods, theta.shape[-1] if theta.ndim else 1)
     finite = np.isfinite(periods)
-    if np.all(finite):
-        return (theta + periods / 2) % periods - periods / 2
     safe = np.where(finite, periods, 1.0)
-    return np.where(finite, (theta + safe / 2) % safe - safe / 2, theta)
+    out = (theta + safe / 2) % safe - safe / 2
+    # An angle a hair below −T/2 rounds to +T/2 in the modulo: keep the interval half-open.
+    out = np.where(out >= safe / 2, out - safe, out)
+    return out if np.all(finite) else np.where(finite, out, theta)
 
 
 def periodic_difference(a, b, periods=None) -> np.ndarray:

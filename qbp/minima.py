@@ -12,12 +12,13 @@ from scipy.optimize import minimize
 
 from . import engines
 from ._checks import check_int
+from .circuit import Circuit
 from .cost import ObservableCost
 from .engines import check_inputs, check_method, evaluate
 from .grid import check_periods, wrap
 from .landscape import Landscape
 
-__all__ = ["refine_minimum", "grid_local_minima"]
+__all__ = ["refine_minimum", "grid_local_minima", "polish"]
 
 
 def grid_local_minima(values: np.ndarray) -> np.ndarray:
@@ -39,11 +40,11 @@ def refine_minimum(landscape: Landscape, cost: ObservableCost, n_starts: int = 5
     basins), topped up with the lowest remaining grid points if there are fewer. Each is
     polished by ``scipy.optimize.minimize`` (L-BFGS-B, ``jac=True``) with exact values and
     gradients from :func:`qbp.evaluate` with ``method`` (``"fourier"``: the Fourier series is
-    computed once and reused; it needs a 2π-periodic circuit: pass ``"batched"`` otherwise).
-    Returns θ* (shape (d,), radians) wrapped into one period per parameter,
-    [−T_k/2, T_k/2) with T_k the landscape's :attr:`~qbp.Landscape.periods` (4π along a CRX's
-    parameter), so that the cost at θ* is C*; and C* = min(best polished value, grid
-    minimum). Costs a few hundred exact evaluations per start.
+    computed once and reused; it needs a 2π-periodic circuit: pass ``"batched"`` otherwise;
+    see :func:`polish`). Returns θ* (shape (d,), radians) wrapped into one period per
+    parameter, [−T_k/2, T_k/2) with T_k the landscape's :attr:`~qbp.Landscape.periods` (4π
+    along a CRX's parameter), so that the cost at θ* is C*; and C* = min(best polished value,
+    grid minimum). Costs a few hundred exact evaluations per start.
     Errors: TypeError for a landscape that is not a :class:`qbp.Landscape`, ValueError for a
     landscape without a circuit (built from a formula) or a bad ``n_starts`` or ``method``.
     """
@@ -60,17 +61,6 @@ def refine_minimum(landscape: Landscape, cost: ObservableCost, n_starts: int = 5
     if not np.array_equal(periods, circuit.periods):
         raise ValueError(f"landscape's periods {periods.tolist()} are not its circuit's "
                          f"{np.asarray(circuit.periods).tolist()}")
-    if method == "reference":
-        def value_and_grad(theta):
-            value, grad = evaluate(circuit, cost, theta, method=method)
-            return float(value), np.asarray(grad, dtype=float)
-    else:  # the Fourier series (refuses non-periodic circuits) or the batched engine, built once
-        batch, _ = engines.value_and_grad(circuit, cost, method)
-
-        def value_and_grad(theta):
-            values, grads = batch(theta[None, :])
-            return float(values[0]), grads[0]
-
     values = landscape.values
     candidates = list(grid_local_minima(values)[:n_starts])
     if len(candidates) < n_starts:
@@ -80,13 +70,49 @@ def refine_minimum(landscape: Landscape, cost: ObservableCost, n_starts: int = 5
                 break
             if i not in taken:
                 candidates.append(i)
+    starts = np.array([landscape.point(flat) for flat in candidates])
+    thetas, polished = polish(circuit, cost, starts, method=method)
+    best = int(np.argmin(polished))  # first of equals: the lowest grid candidate wins ties
+    if polished[best] < landscape.min_value:
+        return thetas[best], float(polished[best])
+    return wrap(landscape.min_theta, circuit.periods), landscape.min_value
 
-    best_theta, best_value = landscape.min_theta, landscape.min_value
-    for flat in candidates:
-        index = np.unravel_index(flat, values.shape)
-        start = np.array([ax[i] for ax, i in zip(landscape.axes, index)])
+
+def polish(circuit: Circuit, cost: ObservableCost, points, method: str = "auto",
+           maxiter: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """Local minima reached from each of ``points`` (n, d) by L-BFGS-B with exact gradients.
+
+    Each point is polished by ``scipy.optimize.minimize`` (``jac=True``, ``ftol=1e-15``,
+    ``gtol=1e-10``, at most ``maxiter`` iterations) with values and gradients from
+    :func:`qbp.engines.value_and_grad` (``method="auto"``: the Fourier series when the
+    circuit allows it, built once; ``"fourier"``, ``"batched"``; or ``"reference"``: QuTiP).
+    Returns the polished points wrapped with the circuit's periods (:func:`qbp.grid.wrap`),
+    shape (n, d), radians, and their costs (n,). A polished cost is never above its start's
+    (L-BFGS-B only accepts descent steps), so ``min`` of the result bounds C* from above.
+    Costs a few hundred exact evaluations per point; one Python call per point.
+    """
+    check_inputs(circuit, cost)
+    pts = circuit.check_theta(points, "points")
+    pts = np.atleast_2d(pts)
+    maxiter = check_int(maxiter, "maxiter", minimum=1)
+    if method == "reference":
+        def value_and_grad(theta):
+            value, grad = evaluate(circuit, cost, theta, method=method)
+            return float(value), np.asarray(grad, dtype=float)
+    else:  # the Fourier series (refuses non-periodic circuits) or the batched engine, built once
+        if method not in ("auto", "fourier", "batched"):
+            raise ValueError(f"method must be 'auto', 'fourier', 'batched' or 'reference', "
+                             f"got {method!r}")
+        batch, _ = engines.value_and_grad(circuit, cost, method)
+
+        def value_and_grad(theta):
+            values, grads = batch(theta[None, :])
+            return float(values[0]), grads[0]
+
+    thetas = np.empty(pts.shape)
+    values = np.empty(len(pts))
+    for i, start in enumerate(pts):  # a handful of candidates: SciPy's optimizer is sequential
         res = minimize(value_and_grad, start, jac=True, method="L-BFGS-B",
-                       options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 500})
-        if res.fun < best_value:
-            best_theta, best_value = res.x, float(res.fun)
-    return wrap(best_theta, periods), float(best_value)
+                       options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": int(maxiter)})
+        thetas[i], values[i] = res.x, float(res.fun)
+    return wrap(thetas, circuit.periods), values

@@ -1,0 +1,53 @@
+"""qbp.minima.polish and the periods of refine_minimum's θ*."""
+
+import numpy as np
+import pytest
+import qutip
+
+import qbp
+from qbp.minima import polish, refine_minimum
+
+Z, X, I2 = qutip.sigmaz(), qutip.sigmax(), qutip.qeye(2)
+
+
+def test_polish_reaches_the_hand_derived_minima():
+    """C = cos θ − cos 2θ − 1 (RY(θ) on two qubits, observable Z₀ − 2Z₀Z₁): minima at θ = 0
+    (C = −1) and θ = π (C = −3); each start polishes to its own basin's minimum."""
+    circuit = qbp.Circuit(2, [qbp.Gate("RY", (0,), param=0), qbp.Gate("RY", (1,), param=0)])
+    cost = qbp.ObservableCost(qutip.tensor(Z, I2) - 2 * qutip.tensor(Z, Z))
+    thetas, values = polish(circuit, cost, [[0.4], [-0.7], [2.0], [-3.0]])
+    np.testing.assert_allclose(values, [-1, -1, -3, -3], atol=1e-12)
+    np.testing.assert_allclose(np.abs(thetas[:, 0]), [0, 0, np.pi, np.pi], atol=1e-6)
+    assert np.all(thetas >= -np.pi) and np.all(thetas < np.pi)
+
+
+def test_polish_input_errors():
+    circuit = qbp.default_circuit(2, 1)
+    cost = qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+    with pytest.raises(ValueError, match="points"):
+        polish(circuit, cost, [[0.1, np.nan]])
+    with pytest.raises(ValueError, match="points"):
+        polish(circuit, cost, [[0.1, 0.2, 0.3]])
+    with pytest.raises(ValueError, match="maxiter"):
+        polish(circuit, cost, [[0.1, 0.2]], maxiter=0)
+    with pytest.raises(ValueError, match="method"):
+        polish(circuit, cost, [[0.1, 0.2]], method="exact")
+
+
+def test_refine_minimum_wraps_with_the_circuit_periods():
+    """A CRX parameter has period 4π: θ* must be wrapped into [−2π, 2π), not [−π, π), or its
+    cost is not C* (here the minimum sits at |θ₀| > π)."""
+    gates = [qbp.Gate("RY", (0,), angle=np.pi / 2), qbp.Gate("CRX", (1,), (0,), param=0),
+             qbp.Gate("RY", (1,), param=1)]
+    circuit = qbp.Circuit(2, gates)
+    cost = qbp.ObservableCost(qutip.tensor(X, I2) + 0.7 * qutip.tensor(I2, Z) + 0.3 * qutip.tensor(X, X))
+    landscape = qbp.sample_landscape(circuit, cost, 40, method="batched")
+    theta, c_star = refine_minimum(landscape, cost, method="batched")
+    value, _ = qbp.evaluate(circuit, cost, theta)
+    assert value == pytest.approx(c_star, abs=1e-12)
+    assert c_star <= landscape.min_value
+    assert -2 * np.pi <= theta[0] < 2 * np.pi
+    assert abs(theta[0]) > np.pi  # the case a 2π wrap gets wrong
+    wrong = (theta + np.pi) % (2 * np.pi) - np.pi
+    wrong_value, _ = qbp.evaluate(circuit, cost, wrong)
+    assert abs(wrong_value - c_star) > 0.1

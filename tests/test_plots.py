@@ -237,7 +237,7 @@ class TestDeceptivenessPlots:
     def test_neighbouring_basins_get_different_colours(self, worked):
         b = qbp.basins(worked)
         label = np.searchsorted(b.sinks, b.sink)
-        colour = plots._basin_colours(label, b.sizes)[label]
+        colour = plots.deceptiveness._basin_colours(label, b.sizes)[label]
         for k in range(2):
             differ = label != np.roll(label, 1, axis=k)
             assert np.all(colour[differ] != np.roll(colour, 1, axis=k)[differ])
@@ -245,7 +245,7 @@ class TestDeceptivenessPlots:
     def test_step_arrows_follow_the_rule(self, worked):
         for rule in ("gradient", "steepest"):
             b = qbp.basins(worked, rule=rule)
-            di, dj = plots._steps(worked, b)
+            di, dj = plots.deceptiveness._steps(worked, b)
             r = worked.resolution
             i, j = np.meshgrid(np.arange(r), np.arange(r), indexing="ij")
             target = ((i + di) % r) * r + (j + dj) % r

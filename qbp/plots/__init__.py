@@ -1,0 +1,53 @@
+"""Figures: one function per kind, each taking a result and an optional ``ax``.
+
+No function sets a title: captions come from the book. Angles are in radians, each axis
+spanning one period of its parameter: [−π, π) for the paper's circuits, [−2π, 2π) along a
+CRX's parameter (:attr:`qbp.Circuit.periods`). One module per subject; this package
+only re-exports. :func:`use_book_style` sets the fonts and sizes every book figure uses.
+"""
+
+from .deceptiveness import plot_basins, plot_deceptiveness_vs_sharing
+from .landscape import (
+    draw_circuit,
+    excess_norm,
+    plot_landscape,
+    plot_landscape_grid,
+    plot_minima_vs_sharing,
+)
+from .optimizers import plot_paths, plot_success_vs_lr, wrap_path
+from .plateaus import plot_decay_rates, plot_plateau_scan
+from .resolution import (
+    plot_ratio_vs_resolution,
+    plot_resolution_box_grid,
+    plot_resolution_boxes,
+    plot_resolution_quantile_grid,
+    plot_resolution_quantiles,
+)
+from .style import BOOK_RC, DPI, MAX_WIDTH, use_book_style
+from .verdicts import VERDICT_COLOURS, plot_scoreboard
+
+__all__ = [
+    "BOOK_RC",
+    "DPI",
+    "MAX_WIDTH",
+    "use_book_style",
+    "draw_circuit",
+    "excess_norm",
+    "plot_landscape",
+    "plot_landscape_grid",
+    "plot_minima_vs_sharing",
+    "plot_resolution_quantiles",
+    "plot_resolution_boxes",
+    "plot_resolution_quantile_grid",
+    "plot_resolution_box_grid",
+    "plot_ratio_vs_resolution",
+    "plot_basins",
+    "plot_deceptiveness_vs_sharing",
+    "wrap_path",
+    "plot_paths",
+    "plot_success_vs_lr",
+    "plot_plateau_scan",
+    "plot_decay_rates",
+    "plot_scoreboard",
+    "VERDICT_COLOURS",
+]

@@ -1,0 +1,106 @@
+"""Figures of barren plateaus (SPEC §9): variance scans and decay rates."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _depth_text(layers) -> str:
+    """"L = n" for the depth rule that grows with n, "L = 8" for a fixed depth."""
+    return "L = n" if isinstance(layers, str) else f"L = {layers}"
+
+
+def plot_plateau_scan(scan, ax=None, costs=None, fit: bool = True, label: str | None = None,
+                      color=None, marker: str = "o", offset: float = 0.0,
+                      legend: bool = True):
+    """Var(∂C/∂θ₀) of a :class:`qbp.plateaus.PlateauScan` against the qubit count n, on a
+    logarithmic variance axis; returns the axes.
+
+    One series per cost in ``costs`` (default: every cost of the scan): the sample variance
+    as markers with its 95 % bootstrap interval as error bars and, if ``fit``, the fitted
+    line exp(a − b·n) dashed in the same colour. The legend entry is ``label`` (default: the
+    sharing scheme and the depth rule; the cost is added when several are drawn) followed by
+    "b = … ± …", the fitted decay rate and its bootstrap standard error. ``color`` (default
+    C0, C1, … per cost) and ``marker`` style the series; ``offset`` shifts the markers along
+    n, to keep the error bars of several scans on one axes apart (the fitted line is not
+    shifted).
+    """
+    costs = list(scan.variance) if costs is None else list(costs)
+    missing = [c for c in costs if c not in scan.variance]
+    if missing:
+        raise ValueError(f"the scan has no cost {missing[0]!r}; it has {list(scan.variance)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 3.6), layout="constrained")
+    n = np.asarray(scan.n_values, dtype=float)
+    base = label if label is not None else f"{scan.sharing} sharing, {_depth_text(scan.layers)}"
+    for i, cost in enumerate(costs):
+        c = color if color is not None else f"C{i}"
+        var = np.asarray(scan.variance[cost], dtype=float)
+        lo, hi = np.asarray(scan.ci[cost], dtype=float)
+        text = base if len(costs) == 1 else f"{base}, {cost} cost"
+        b = f"{scan.decay[cost]:.2f}".replace("-", "−")
+        text += f": b = {b} ± {scan.decay_err[cost]:.2f}"
+        ax.errorbar(n + offset, var, yerr=[np.maximum(var - lo, 0), np.maximum(hi - var, 0)],
+                    fmt=marker, ms=4, color=c, capsize=2, lw=1, label=text)
+        if fit:
+            nn = np.linspace(n.min(), n.max(), 100)
+            ax.plot(nn, np.exp(scan.intercept[cost] - scan.decay[cost] * nn), "--", lw=1,
+                    color=c)
+    ax.set_yscale("log")
+    ax.set_xticks(n)
+    ax.xaxis.set_major_formatter(lambda x, pos: f"{x:g}")
+    ax.set_xlabel("qubits n")
+    ax.set_ylabel("Var(∂C/∂θ₀) over random θ")
+    ax.grid(True, which="major", alpha=0.3)
+    if legend:
+        ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_decay_rates(scans, ax=None, costs=None, n_sigma: float = 2.0, references=None,
+                     labels=None):
+    """Fitted decay rates b (ln Var = a − b·n) of several :class:`qbp.plateaus.PlateauScan`
+    with error bars of ``n_sigma`` bootstrap standard errors; returns the axes.
+
+    One group of points per scan along the horizontal axis, labelled by ``labels`` (default:
+    the sharing scheme and the depth rule), one colour per cost within a group. A solid line
+    marks b = 0 (no decay): with ``n_sigma`` = 2, a bar that crosses it is the "consistent
+    with no decay" of the chapter's rule. ``references`` ({label: b}) adds dotted horizontal
+    reference rates. A thin vertical rule separates neighbouring scans of different depth
+    rules.
+    """
+    scans = list(scans)
+    if not scans:
+        raise ValueError("need at least one scan")
+    costs = (list(dict.fromkeys(c for s in scans for c in s.decay)) if costs is None
+             else list(costs))
+    labels = ([f"{s.sharing}\n{_depth_text(s.layers)}" for s in scans] if labels is None
+              else list(labels))
+    if len(labels) != len(scans):
+        raise ValueError(f"need one label per scan, got {len(labels)} for {len(scans)}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained")
+    width = 0.5 / max(len(costs), 1)
+    for j, cost in enumerate(costs):
+        xs, bs, errs = [], [], []
+        for i, s in enumerate(scans):
+            if cost in s.decay:
+                xs.append(i + (j - (len(costs) - 1) / 2) * width)
+                bs.append(s.decay[cost])
+                errs.append(n_sigma * s.decay_err[cost])
+        ax.errorbar(xs, bs, yerr=errs, fmt="o", ms=5, capsize=3, color=f"C{j}",
+                    label=f"{cost} cost (± {n_sigma:g} bootstrap errors)")
+    ax.axhline(0, color="0.2", lw=0.8)
+    for i in range(1, len(scans)):  # a thin rule between groups of different depth rules
+        if scans[i].layers != scans[i - 1].layers:
+            ax.axvline(i - 0.5, color="0.75", lw=0.8)
+    for k, (text, value) in enumerate((references or {}).items()):
+        ax.axhline(value, ls=(0, (1, 1 + k)), lw=1.2, color="0.35", label=text)
+    ax.set_xticks(range(len(scans)))
+    ax.set_xticklabels(labels, fontsize=8)
+    ax.set_xlim(-0.6, len(scans) - 0.4)
+    ax.set_ylabel("decay rate b\n(ln Var ≈ a − b·n)")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return ax

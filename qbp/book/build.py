@@ -138,6 +138,35 @@ def _signals_ignored() -> Iterator[None]:
             signal.signal(s, handler)
 
 
+@contextlib.contextmanager
+def _kernels_die_first() -> Iterator[None]:
+    """On SIGINT or SIGTERM, kill this process's kernels at once, then raise as before.
+
+    Left to themselves, nbclient would ask a kernel to shut down while its cell is still
+    running, and the kernel would print tracebacks of its own on the way out.
+    """
+    if not _main_thread():
+        yield
+        return
+    watched = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.getsignal(s) for s in watched}
+
+    def handler(signum, frame):
+        _kill_kernels()
+        before = previous[signum]
+        if callable(before):
+            before(signum, frame)
+        raise KeyboardInterrupt
+
+    for s in watched:
+        signal.signal(s, handler)
+    try:
+        yield
+    finally:
+        for s, before in previous.items():
+            signal.signal(s, before)
+
+
 def _main_thread() -> bool:
     import threading
 
@@ -438,16 +467,17 @@ def execute(source: Path, output: Path, parameters: dict[str, Any], progress: bo
         return ""
 
     try:
-        papermill.execute_notebook(
-            str(source),
-            str(running),
-            parameters=parameters,
-            cwd=str(cwd),
-            kernel_name="python3",
-            language="python",
-            kernel_manager_class=SameInterpreterKernelManager,
-            progress_bar=progress,
-        )
+        with _kernels_die_first():
+            papermill.execute_notebook(
+                str(source),
+                str(running),
+                parameters=parameters,
+                cwd=str(cwd),
+                kernel_name="python3",
+                language="python",
+                kernel_manager_class=SameInterpreterKernelManager,
+                progress_bar=progress,
+            )
     except PapermillExecutionError as err:
         first_line = next((line for line in err.source.splitlines() if line.strip()), "")
         evalue = " ".join(str(err.evalue).split())

@@ -180,3 +180,19 @@ def test_unchanged_rebuild_takes_under_30_percent_of_the_first(book):
     assert not any(executed(book).values())
     assert second < 0.3 * first, (first, second)
     assert (book / "_build" / "html" / "book" / "a.html").is_file()
+
+
+def test_each_notebook_is_inspected_once_per_build(book, html_calls, monkeypatch):
+    seen = []
+    inspect = build.inspect_notebook
+
+    def counting(path):
+        seen.append(Path(path).stem)
+        return inspect(path)
+
+    monkeypatch.setattr(build, "inspect_notebook", counting)
+    assert qbp("build", "--root", str(book)) == 0
+    assert sorted(seen) == ["a", "b", "c", "summary"]
+    # the reproducibility page takes the origins from the manifest, not from a new inspection
+    page = (book / "_build" / "stage" / "book" / "reproducibility.md").read_text()
+    assert "| `results_dir` | `\"results\"` | notebook default |" in page

@@ -138,3 +138,31 @@ def test_repository_profiles_fit_the_declared_types():
             "help": resolved["02_resolution"]["tol_small"]["help"]}
         cache = resolved["05_success_rates"]["cache_dir"]
         assert (cache["value"], cache["origin"]) == (str(REPO / "_build" / "cache"), "qbp build")
+
+
+@pytest.fixture(scope="module")
+def real_book():
+    return {stem: build.inspect_notebook(path)
+            for stem, path in build.chapters(REPO, strict=False).items()}
+
+
+def test_issue_9_tol_small_1e_3_is_the_float_papermill_reads(real_book):
+    """`qbp run 02_resolution -p tol_small 1e-3` once passed the string '1e-3' (YAML 1.1)."""
+    book = {"02_resolution": real_book["02_resolution"]}
+    for text, value in [("1e-3", 0.001), ("-1e-3", -0.001), ("1E-1", 0.1), ("1", 1.0)]:
+        overrides = build.parse_overrides([("tol_small", text)])
+        row = build.resolve(book, None, {}, overrides, REPO)["02_resolution"]["tol_small"]
+        assert (row["value"], type(row["value"]), row["origin"]) == (value, float, "-p")
+
+
+@pytest.mark.parametrize("stem, name, text, message", [
+    ("01_circuit_landscape", "resolution", "16.9", "must be int, got float 16.9"),
+    ("01_circuit_landscape", "seed", "null", "must be int, got null"),
+    ("02_resolution", "layers", "[1, 2.5]", "must be list[int], got list [1, 2.5]"),
+    ("05_success_rates", "scheduler", "3", "must be str, got int 3"),
+])
+def test_issue_9_wrong_types_for_real_chapters_are_refused(real_book, stem, name, text, message):
+    overrides = build.parse_overrides([(name, text)])
+    with pytest.raises(build.UsageError) as err:
+        build.resolve({stem: real_book[stem]}, None, {}, overrides, REPO)
+    assert str(err.value).startswith(f"parameter '{name}' of chapter {stem} (from -p) {message}")

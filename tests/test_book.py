@@ -93,12 +93,18 @@ def test_reproducibility_page_is_generated(book):
         assert re.search(rf" {package} \d", text), package  # name, then its version
     assert "qbp build --profile quick" in text and "Python 3." in text and "Cores:" in text
     profile = build.load_profile(book, "quick")
+    manifest = json.loads((book / "_build" / "manifest.json").read_text())
     raw = html(book, page)
     for nb in notebook_pages(book):
         assert f'href="{nb.stem}.html"' in raw, nb.stem  # linked, with wall time and parameters
-        for name in build.notebook_parameters(nb):
-            origin = "profile quick" if name in profile.get(nb.stem, {}) else "notebook default"
-            assert re.search(rf" {name} .{{1,60}}? {origin} ", text), (nb.stem, name)
+        recorded = manifest["chapters"][nb.stem]["parameters"]
+        assert list(recorded) == list(build.notebook_parameters(nb)), nb.stem
+        for name, p in recorded.items():
+            expected = ("profile" if name in profile.get(nb.stem, {}) else
+                        "qbp build" if name == build.CACHE_PARAMETER else "notebook default")
+            assert p["origin"] == expected, (nb.stem, name)
+            origin = "profile quick" if expected == "profile" else expected
+            assert re.search(rf" {name} .{{1,90}}? {origin} ", text), (nb.stem, name)
     assert page.read_text().startswith("(reproducibility)=")  # the committed stub is kept
 
 
@@ -124,6 +130,8 @@ def test_conclusions_show_the_verdicts_the_chapters_saved(book):
     for claim in [f"C{i}" for i in range(1, 8)]:
         shown = saved.get(claim, "not computed")
         assert f"<strong>{claim} {shown}.</strong>" in text, claim
+    # the profile comes from the run manifest the build wrote beside the page
+    assert "The verdicts come from the quick profile;" in text
 
 
 # --- launch buttons on a fixture book --------------------------------------------------------
@@ -133,7 +141,7 @@ def test_conclusions_show_the_verdicts_the_chapters_saved(book):
 def tiny(tmp_path: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameters = nbformat.v4.new_code_cell("n = 2  # a number")
+    parameters = nbformat.v4.new_code_cell("n: int = 2  # a number")
     parameters.metadata["tags"] = ["parameters"]
     nb.cells = [nbformat.v4.new_markdown_cell("# Chapter"), parameters,
                 nbformat.v4.new_code_cell("print(n)")]

@@ -1,37 +1,42 @@
 """The ``qbp`` command line on a tiny fixture book, so these tests never run the physics chapters.
 
-Only ``test_build_makes_html_and_leaves_sources_alone`` runs Jupyter Book (a few seconds).
+The tests that build HTML run Jupyter Book on the fixture (a few seconds each); the ones that
+stop a run send real signals to a ``qbp`` process.
 """
 
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from conftest import fixture_book
+from conftest import chapter_notebook, fixture_book
 from qbp.book import build
 from qbp.book.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _notebook() -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameters = nbformat.v4.new_code_cell("n = 2  # a number\nlabel = 'x'  # a word")
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [
-        nbformat.v4.new_markdown_cell("# Chapter"),
-        parameters,
-        nbformat.v4.new_code_cell("import sys\nprint(sys.executable)\nprint(n, label)"),
-        nbformat.v4.new_code_cell("if n > 5:\n    raise ValueError(f'n too big: {n}')"),
-    ]
-    return nb
+PARAMETERS = ("n: int = 2  # a number\nlabel: str = 'x'  # a word\n"
+              "tol: float = 0.5  # a tolerance\nnap: float = 0  # seconds to sleep")
+SAVE = ("import json, pathlib, time\ntime.sleep(nap)\npathlib.Path('results').mkdir(exist_ok=True)\n"
+        "pathlib.Path('results/ch.json').write_text(json.dumps({'n': n, 'tol': tol}))")
+
+
+def _notebook(**kwargs) -> nbformat.NotebookNode:
+    return chapter_notebook(
+        PARAMETERS,
+        "import sys\nprint(sys.executable)\nprint(n, label)",
+        SAVE,
+        "if n > 5:\n    raise ValueError(f'n too big: {n}')",
+        **kwargs,
+    )
 
 
 @pytest.fixture
@@ -64,24 +69,6 @@ def printed(notebook: Path) -> str:
 
 
 @pytest.mark.parametrize(
-    "text, value",
-    [
-        ("180", 180),
-        ("0.5", 0.5),
-        ("true", True),
-        ("[90, 180]", [90, 180]),
-        ("hello", "hello"),
-        ("'007'", "007"),
-        ("2024-01-01", "2024-01-01"),
-        ("", ""),
-    ],
-)
-def test_parse_value_reads_yaml(text, value):
-    assert build.parse_value(text) == value
-    assert type(build.parse_value(text)) is type(value)
-
-
-@pytest.mark.parametrize(
     "argv, named",
     [
         (["build", "--profile", "nope"], "'nope'"),
@@ -94,6 +81,12 @@ def test_parse_value_reads_yaml(text, value):
         (["build", "-p", "1n", "3"], "'1n'"),
         (["run", "ch", "-p", "n"], "-p"),
         (["build", "--root", "elsewhere"], "elsewhere"),
+        (["run", "ch", "-p", "n", "16.9"], "parameter 'n' of chapter ch (from -p) must be int, got float 16.9"),
+        (["run", "ch", "-p", "n", "null"], "parameter 'n' of chapter ch (from -p) must be int, got null"),
+        (["build", "-p", "tol", "-1e-3x"], "parameter 'tol' of chapter ch (from -p) must be float, got str '-1e-3x'"),
+        (["build", "-p", "label", "3"], "'label'"),
+        (["build", "-p", "tol", ".nan"], "must be a finite number"),
+        (["build", "--jobs", "0"], "--jobs"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line_and_write_nothing(book, monkeypatch, capsys, argv, named):
@@ -110,7 +103,8 @@ def test_usage_errors_exit_2_with_one_line_and_write_nothing(book, monkeypatch, 
 def test_unknown_parameter_message_lists_the_known_ones(book, monkeypatch, capsys):
     monkeypatch.chdir(book)
     assert qbp("run", "ch", "-p", "foo", "1") == 2
-    assert capsys.readouterr().err == "qbp: error: unknown parameter 'foo' for chapter ch (known: n, label)\n"
+    assert capsys.readouterr().err == ("qbp: error: unknown parameter 'foo' for chapter ch "
+                                       "(known: n, label, tol, nap)\n")
 
 
 def test_profile_naming_an_unknown_parameter_is_a_usage_error(book, capsys):
@@ -146,19 +140,189 @@ def test_run_uses_this_python_profile_and_overrides(book, monkeypatch, capsys, t
     assert tree_hashes(book / "book") == before
 
 
-def test_failing_notebook_exits_1_names_cell_and_leaves_no_html(book, capsys):
-    stale = book / "_build" / "html"
-    stale.mkdir(parents=True)
-    (stale / "index.html").write_text("an old book")
+def fake_jupyter_book(calls: list):
+    """A stand-in for Jupyter Book that writes an index page and counts its calls."""
+    def build_html(source, output, strict, log):
+        calls.append(source)
+        (output / "_build" / "html").mkdir(parents=True)
+        (output / "_build" / "html" / "index.html").write_text(f"book {len(calls)}")
+        return 0
+    return build_html
+
+
+def test_profile_values_are_checked_against_the_declared_types(book, capsys):
+    for value, message in [("16.9", "must be int, got float 16.9"), ("", "must be int, got null (a value is required)"),
+                           ("'3'", "must be int, got str '3'")]:
+        (book / "book" / "profiles.yml").write_text(f"quick:\n  ch: {{n: {value}}}\n")
+        assert qbp("build", "--root", str(book)) == 2
+        err = capsys.readouterr().err
+        assert err == f"qbp: error: parameter 'n' of chapter ch (from profile quick) {message}\n"
+    (book / "book" / "profiles.yml").write_text("quick:\n  ch: {tol: 1e-3, n: 3}\n")
+    assert qbp("run", "ch", "--root", str(book), "--profile", "quick") == 0
+    saved = json.loads((book / "_build" / "run" / "results" / "ch.json").read_text())
+    assert saved == {"n": 3, "tol": 0.001}  # YAML 1.1 would have passed the string '1e-3'
+    assert not (book / "_build" / "stage").exists()
+
+
+def test_negative_numbers_reach_the_value_check(book, capsys):
+    """``-p tol -1e-3`` is a value, not an option (argparse alone says "expected 2 arguments")."""
+    assert qbp("run", "ch", "--root", str(book), "-p", "tol", "-1e-3", "-p", "n", "-4") == 0
+    saved = json.loads((book / "_build" / "run" / "results" / "ch.json").read_text())
+    assert saved == {"n": -4, "tol": -0.001}
+    assert qbp("run", "ch", "--root", str(book), "-p", "n", "-1e-3") == 2
+    assert "parameter 'n' of chapter ch (from -p) must be int, got float -0.001" in capsys.readouterr().err
+
+
+def test_int_for_a_float_parameter_is_widened(book):
+    assert qbp("run", "ch", "--root", str(book), "-p", "tol", "2") == 0
+    saved = json.loads((book / "_build" / "run" / "results" / "ch.json").read_text())
+    assert saved["tol"] == 2.0 and isinstance(saved["tol"], float)
+
+
+def test_parameter_without_annotation_is_refused_at_inspection(book, capsys):
+    nb = chapter_notebook("n = 2  # a number", "print(n)")
+    nbformat.write(nb, book / "book" / "ch.ipynb")
+    assert qbp("run", "ch", "--root", str(book)) == 2
+    assert capsys.readouterr().err == ("qbp: error: notebook ch: parameter 'n' has no type "
+                                       "annotation; qbp checks every value against it (write "
+                                       "e.g. `n: int = 2`)\n")
+    assert not (book / "_build").exists()
+
+
+def test_chapter_without_kernelspec_runs_on_this_python(book, capsys):
+    nbformat.write(_notebook(kernelspec=False), book / "book" / "ch.ipynb")
+    assert "kernelspec" not in nbformat.read(book / "book" / "ch.ipynb", as_version=4).metadata
+    assert qbp("run", "ch", "--root", str(book), "-p", "n", "4") == 0
+    executable, values = printed(book / "_build" / "run" / "ch.ipynb").splitlines()
+    assert os.path.realpath(executable) == os.path.realpath(sys.executable)
+    assert values == "4 x"
+
+
+def test_unreadable_notebook_is_one_line(book, capsys):
+    (book / "book" / "ch.ipynb").write_text("{not json")
+    assert qbp("build", "--root", str(book)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("qbp: error: cannot read notebook ") and err.count("\n") == 1
+
+
+def test_failing_build_names_the_partial_notebook_and_keeps_the_old_book(book, capsys):
+    old = book / "_build" / "html"
+    old.mkdir(parents=True)
+    (old / "index.html").write_text("an old book")
 
     assert qbp("build", "--root", str(book), "-p", "n", "9") == 1
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith("qbp: error: notebook ch failed in cell In [")
     assert "ValueError: n too big: 9" in last
-    partial = book / "_build" / "stage" / "book" / "ch.ipynb"
-    assert str(partial.relative_to(book)) in last or str(partial) in last
-    assert partial.is_file()
-    assert not stale.exists()
+    partial = book / "_build" / "stage" / "book" / "ch.failed.ipynb"
+    assert last.endswith(f"partially executed notebook: {partial}")
+    assert "n too big" in json.dumps(nbformat.read(partial, as_version=4).cells[-1].outputs)
+    assert (old / "index.html").read_text() == "an old book"  # kept until a new one is complete
+    assert not list((book / "_build").glob("html-*"))
+    assert not list((book / "_build" / "chapters").glob(".partial-*"))
+    assert not (book / "_build" / "manifest.json").exists()
+
+
+def test_failed_run_keeps_the_good_output(book, capsys):
+    assert qbp("run", "ch", "--root", str(book), "-p", "n", "3") == 0
+    out = book / "_build" / "run"
+    good = {name: (out / name).read_bytes()
+            for name in ("ch.ipynb", "results/ch.json", "ch.manifest.json")}
+    capsys.readouterr()
+
+    assert qbp("run", "ch", "--root", str(book), "-p", "n", "8") == 1  # fails after saving results
+    err = capsys.readouterr().err  # papermill's progress bar, then one line
+    assert [line for line in err.splitlines() if "qbp" in line] == [err.strip().splitlines()[-1]]
+    assert err.strip().endswith(f"partially executed notebook: {out / 'ch.failed.ipynb'}")
+    assert {name: (out / name).read_bytes() for name in good} == good
+    assert "8 x" in printed(out / "ch.failed.ipynb")
+    assert sorted(p.name for p in out.iterdir()) == ["ch.failed.ipynb", "ch.ipynb",
+                                                     "ch.manifest.json", "results"]
+
+    assert qbp("run", "ch", "--root", str(book), "-p", "n", "4") == 0  # success: no stale partial
+    assert not (out / "ch.failed.ipynb").exists()
+    assert json.loads((out / "results" / "ch.json").read_text())["n"] == 4
+
+
+def _start_qbp(book: Path, *argv: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "qbp", *argv, "--root", str(book)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(condition, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _kernel_sleeping(folder: Path):
+    """True once a notebook executing into ``folder`` has reached its sleeping cell."""
+    def check():
+        for path in folder.rglob(".*.running.ipynb"):
+            try:
+                nb = nbformat.read(path, as_version=4)
+            except Exception:  # being written
+                continue
+            if any(c.get("execution_count") for c in nb.cells if c.cell_type == "code"):
+                return True
+        return False
+    return check
+
+
+@pytest.mark.parametrize("signum, status, name", [(signal.SIGINT, 130, "Ctrl-C"),
+                                                  (signal.SIGTERM, 143, "SIGTERM")])
+def test_interrupted_run_ends_in_one_line_and_keeps_the_good_output(book, signum, status, name):
+    assert qbp("run", "ch", "--root", str(book), "-p", "n", "3") == 0
+    out = book / "_build" / "run"
+    good = (out / "ch.ipynb").read_bytes(), (out / "results" / "ch.json").read_bytes()
+
+    process = _start_qbp(book, "run", "ch", "-p", "n", "4", "-p", "nap", "60")
+    _wait_for(_kernel_sleeping(out))
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == status
+    lines = [line for line in err.splitlines() if line.startswith("qbp")]
+    assert lines == [f"qbp: error: stopped by {name}: notebook ch interrupted; partially "
+                     f"executed notebook: {out / 'ch.failed.ipynb'}"]
+    assert "Traceback" not in err
+    assert ((out / "ch.ipynb").read_bytes(), (out / "results" / "ch.json").read_bytes()) == good
+    assert (out / "ch.failed.ipynb").is_file()
+    assert sorted(p.name for p in out.iterdir()) == ["ch.failed.ipynb", "ch.ipynb",
+                                                     "ch.manifest.json", "results"]
+
+
+def test_interrupted_build_cleans_up_and_keeps_the_old_book(book):
+    old = book / "_build" / "html"
+    old.mkdir(parents=True)
+    (old / "index.html").write_text("an old book")
+    process = _start_qbp(book, "build", "-p", "nap", "60")
+    _wait_for(_kernel_sleeping(book / "_build" / "chapters"))
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert [line for line in err.splitlines() if line.startswith("qbp")] == [
+        f"qbp: error: stopped by SIGTERM: interrupted while executing ch; partially executed "
+        f"notebooks: {book / '_build' / 'stage' / 'book' / 'ch.failed.ipynb'}"]
+    assert (old / "index.html").read_text() == "an old book"
+    assert not list((book / "_build").glob("html-*"))
+    assert not list((book / "_build" / "chapters").iterdir())  # nothing cached, no scratch
+    assert not list(book.rglob(".*.running.ipynb"))
+
+
+def test_second_build_waits_for_the_first(book):
+    """Two builds in one folder: the second says so and waits for the lock; both succeed."""
+    first = _start_qbp(book, "build", "-p", "nap", "4")
+    _wait_for(lambda: (book / "_build" / ".lock").is_file()
+              and (book / "_build" / ".lock").read_text().strip() == str(first.pid))
+    second = _start_qbp(book, "build", "-p", "nap", "4")
+    _, err_second = second.communicate(timeout=300)
+    _, err_first = first.communicate(timeout=300)
+    assert (first.returncode, second.returncode) == (0, 0), err_first + err_second
+    assert (f"qbp: another build is running in {book / '_build'} (process {first.pid}); "
+            f"waiting for it to finish") in err_second
+    manifest = json.loads((book / "_build" / "manifest.json").read_text())
+    assert manifest["chapters"]["ch"]["executed"] is False  # the second reused the first's work
 
 
 def test_build_makes_html_and_leaves_sources_alone(book, monkeypatch, capsys, tmp_path):
@@ -183,33 +347,38 @@ def test_python_m_qbp_is_the_same_command(book):
     assert result.stderr == "qbp: error: unknown chapter 'nope' (known: ch)\n"
 
 
-def test_repository_profiles_match_its_chapters():
-    """book/profiles.yml names only parameters that the chapters' ``parameters`` cells have."""
-    notebooks = build.chapters(REPO, strict=False)
-    if not notebooks:
-        pytest.skip("no chapter notebook in the repository yet")
-    for name in ("quick", "paper"):
-        profile = build.load_profile(REPO, name)
-        build.resolve_parameters(notebooks, {k: v for k, v in profile.items() if k in notebooks}, {})
+def test_unexpected_errors_are_one_line(book, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("jupyter exploded\n  in detail")
+
+    monkeypatch.setattr(build.papermill, "execute_notebook", broken)
+    assert qbp("run", "ch", "--root", str(book)) == 1
+    assert capsys.readouterr().err == ("qbp: error: notebook ch could not be executed: "
+                                       "RuntimeError: jupyter exploded in detail\n")
+    monkeypatch.setattr(build, "inspect_notebook", broken)
+    assert qbp("run", "ch", "--root", str(book)) == 1
+    assert capsys.readouterr().err == ("qbp: error: RuntimeError: jupyter exploded in detail "
+                                       "(QBP_DEBUG=1 shows the traceback)\n")
 
 
-def test_build_keeps_chapter_caches_between_builds(book, monkeypatch):
-    """A chapter with a ``cache_dir`` parameter gets _build/cache, which outlives the stage."""
-    import qbp.book.build as build_module
-
-    nb = _notebook()
-    nb.cells[1].source += "\ncache_dir = 'cache'  # where saved sweeps go"
-    nb.cells[3].source = ("from pathlib import Path\nseen = Path(cache_dir) / 'runs.txt'\n"
-                          "seen.parent.mkdir(parents=True, exist_ok=True)\n"
-                          "seen.write_text(seen.read_text() + 'x' if seen.exists() else 'x')")
+def test_cache_dir_is_given_a_folder_every_build_keeps(book, monkeypatch):
+    """A chapter with a ``cache_dir`` parameter gets <root>/_build/cache (the stage is wiped
+    by every build); a relative one from -p is taken from the repository root."""
+    nb = chapter_notebook(
+        "n: int = 2  # a number\ncache_dir: str = 'cache'  # where saved sweeps go",
+        "from pathlib import Path\nseen = Path(cache_dir) / 'runs.txt'\n"
+        "seen.parent.mkdir(parents=True, exist_ok=True)\n"
+        "seen.write_text(seen.read_text() + 'x' if seen.exists() else 'x')")
     nbformat.write(nb, book / "book" / "ch.ipynb")
-
-    def fake_jupyter_book(source, output, strict, log):
-        (output / "_build" / "html").mkdir(parents=True)
-        (output / "_build" / "html" / "index.html").write_text("ok")
-        return 0
-
-    monkeypatch.setattr(build_module, "_jupyter_book", fake_jupyter_book)
-    for _ in range(2):
-        assert qbp("build", "--profile", "quick", "--root", str(book)) == 0
+    monkeypatch.setattr(build, "_jupyter_book", fake_jupyter_book([]))
+    for n in (3, 4):  # two builds that both execute the chapter
+        assert qbp("build", "--profile", "quick", "--root", str(book), "-p", "n", str(n)) == 0
     assert (book / "_build" / "cache" / "runs.txt").read_text() == "xx"
+    manifest = json.loads((book / "_build" / "manifest.json").read_text())
+    assert manifest["chapters"]["ch"]["parameters"]["cache_dir"] == {
+        "value": str(book / "_build" / "cache"), "origin": "qbp build", "type": "str",
+        "help": "where saved sweeps go"}
+    assert qbp("run", "ch", "--root", str(book), "-p", "cache_dir", "mine") == 0
+    assert (book / "mine" / "runs.txt").read_text() == "x"
+    assert qbp("run", "ch", "--root", str(book)) == 0
+    assert (book / "_build" / "cache" / "runs.txt").read_text() == "xxx"

@@ -12,7 +12,7 @@ import nbformat
 import papermill
 import pytest
 
-from qbp.book import build
+from qbp.book import build, manifest
 from qbp.claims import Verdict
 from qbp.results import save_results
 from qbp.book.scoreboard import CLAIMS
@@ -101,7 +101,7 @@ def test_every_claim_is_shown_computed_or_not(runs):
     text = {claim: values[f"{claim}_text"]["text/markdown"] for claim in CLAIMS}
     assert text["C1"].startswith("**C1 holds.** The test says holds.")
     assert "{doc}" not in text["C1"]  # no chapter notebook beside the results: no link
-    assert "resolution = 60, seed = 7" in text["C1"]  # no profiles.yml: every parameter
+    assert "resolution = 60, seed = 7" in text["C1"]  # no run manifest: every parameter
     for claim in set(CLAIMS) - {"C1"}:
         assert text[claim].startswith(f"**{claim} not computed.**")
     summary = values["summary"]["text/markdown"]
@@ -122,15 +122,33 @@ def test_the_page_follows_a_changed_result(runs):
     assert "does not hold" in table_html(after) and "does not hold" not in table_html(before)
 
 
+def write_manifest(folder: Path, name: str, origin: str) -> None:
+    m = manifest.new("build", "quick", {}, "qbp build", {})
+    m["chapters"]["01_circuit_landscape"] = {"parameters": {
+        "resolution": {"value": 60, "origin": origin}, "seed": {"value": 7, "origin": "profile"}}}
+    manifest.write(folder / name, m)
+
+
 def test_profile_named_and_chapter_linked_inside_a_book(tmp_path):
-    """Beside chapter notebooks and profiles.yml (as in the staged book) the page links the
-    chapter and names the profile its parameters match."""
+    """Beside chapter notebooks and the build's run manifest (as in the staged book) the page
+    links the chapter and names the profile the manifest says it ran with."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# The circuit")])
     nbformat.write(nb, tmp_path / "01_circuit_landscape.ipynb")
-    (tmp_path / "profiles.yml").write_text("quick:\n  01_circuit_landscape: {resolution: 60}\n")
+    write_manifest(tmp_path, "manifest.json", "profile")
     save_results(tmp_path / "results" / "01_circuit_landscape.json",
                  {"claims": {"C1": c1("partly")}}, {"resolution": 60, "seed": 7})
     values = glued(execute(tmp_path))
     assert ("Computed in {doc}`01_circuit_landscape` with the quick profile."
             in values["C1_text"]["text/markdown"])
     assert "{doc}`01_circuit_landscape`" in values["sources_text"]["text/markdown"]
+    assert values["profile_note"]["text/markdown"].startswith("The verdicts come from the quick profile;")
+
+
+def test_a_p_override_makes_the_run_custom(tmp_path):
+    """Nothing is guessed from the saved parameters: the manifest says resolution came from -p."""
+    write_manifest(tmp_path, "01_circuit_landscape.manifest.json", "-p")  # as qbp run writes it
+    save_results(tmp_path / "results" / "01_circuit_landscape.json",
+                 {"claims": {"C1": c1("partly")}}, {"resolution": 60, "seed": 7})
+    values = glued(execute(tmp_path))
+    assert "with the parameters resolution = 60, seed = 7." in values["C1_text"]["text/markdown"]
+    assert "custom parameters" in values["profile_note"]["text/markdown"]

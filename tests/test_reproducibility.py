@@ -1,57 +1,81 @@
-"""The reproducibility page that ``qbp build`` generates: parameters with their origin,
-versions, machine, wall times."""
+"""The reproducibility page that ``qbp build`` generates from its run manifest: parameters with
+their origin, versions, machine, when each chapter was executed and for how long."""
 
-import datetime
 import platform
 
 import numpy
 import pytest
 
 from qbp import __version__
-from qbp.book import reproducibility
-from qbp.book.reproducibility import ChapterRun, parameter_rows, render
+from qbp.book import manifest, reproducibility
+from qbp.book.reproducibility import parameter_rows, render
 
-DEFAULTS = {"resolution": {"default": "360"}, "tols": {"default": "[1e-3, 0.1]"},
-            "label": {"default": "'x'"}}
+
+def record(parameters: dict, seconds: float, executed_at: str) -> dict:
+    return {"path": "book/x.ipynb", "profile": "quick", "reads_results": False,
+            "parameters": parameters, "executed": True, "seconds": seconds,
+            "executed_at": executed_at}
+
+
+def book_manifest() -> dict:
+    m = manifest.new("build", "quick", {"resolution": 60, "tols": [0.5, 1]},
+                     "qbp build --profile quick -p resolution 60 -p tols \"[0.5, 1]\"",
+                     reproducibility.environment())
+    m["chapters"] = {
+        "01_a": record({"resolution": {"value": 60, "origin": "profile"},
+                        "tols": {"value": [0.5, 1.0], "origin": "-p"},
+                        "label": {"value": "a b", "origin": "notebook default"},
+                        "angle": {"value": None, "text": "np.pi / 2",
+                                  "origin": "notebook default"},
+                        "cache_dir": {"value": "/r/_build/cache", "origin": "qbp build"}},
+                       12.25, "2026-01-02T03:04:05+00:00"),
+        "conclusions": record({}, 65.0, "2026-01-02T03:10:00+00:00"),
+    }
+    return m
 
 
 def test_parameter_rows_say_where_each_value_came_from():
-    rows = parameter_rows(DEFAULTS, "quick", {"resolution": 60, "tols": [0.001, 0.1]},
-                          {"tols": [0.5], "label": "a b"})
-    assert rows == [("resolution", "60", "profile quick"), ("tols", "[0.5]", "-p"),
-                    ("label", '"a b"', "-p")]
-    assert parameter_rows(DEFAULTS, "paper", {}, {}) == [
-        ("resolution", "360", "notebook default"), ("tols", "[1e-3, 0.1]", "notebook default"),
-        ("label", "'x'", "notebook default")]
+    rows = parameter_rows(book_manifest()["chapters"]["01_a"], "quick")
+    assert rows == [("resolution", "60", "profile quick"), ("tols", "[0.5, 1.0]", "-p"),
+                    ("label", '"a b"', "notebook default"),
+                    ("angle", "np.pi / 2", "notebook default"),
+                    ("cache_dir", '"/r/_build/cache"', "qbp build")]
 
 
-def test_environment_lists_versions_and_machine(tmp_path):
+def test_environment_lists_the_machine(tmp_path):
     env = reproducibility.environment(tmp_path)
-    assert env["packages"]["qbp"] == __version__
-    assert env["packages"]["numpy"] == numpy.__version__
-    assert set(reproducibility.PACKAGES) == set(env["packages"])
     assert env["python"].startswith(platform.python_version())
     assert env["cores"] >= 1 and 1 <= env["usable_cores"] <= env["cores"]
     assert env["cpu"] and env["platform"]
     assert env["git"] == "not a git checkout"  # tmp_path is no repository
 
 
-def test_render_has_every_chapter_parameter_and_time():
-    env = reproducibility.environment()
-    runs = [ChapterRun("01_a", [("resolution", "60", "profile quick")], 12.25),
-            ChapterRun("conclusions", [], 65.0)]
-    started = datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.timezone.utc)
-    text = render(runs, "quick", {"resolution": 60, "tols": [0.5, 1]}, env, started)
+def test_render_is_the_manifest_read():
+    m = book_manifest()
+    text = render(m)
     assert text.startswith("(reproducibility)=\n# Reproducibility\n")
     assert "- Command: `qbp build --profile quick -p resolution 60 -p tols \"[0.5, 1]\"`" in text
-    assert "- Started: 2026-01-02 03:04 UTC" in text
-    assert f"| numpy | {numpy.__version__} |" in text
+    assert ("- Chapters executed between 2026-01-02 03:04:05 UTC and 2026-01-02 03:10:00 UTC"
+            in text)
+    assert f"| numpy | {numpy.__version__} |" in text and f"| qbp | {__version__} |" in text
     assert f"| Python | {platform.python_version()}" in text
-    assert "| {doc}`01_a` | 12.2 s |" in text and "| {doc}`conclusions` | 1 min 5 s |" in text
-    assert "| total | 1 min 17 s |" in text
+    assert "| {doc}`01_a` | 2026-01-02 03:04:05 UTC | 12.2 s |" in text
+    assert "| {doc}`conclusions` | 2026-01-02 03:10:00 UTC | 1 min 5 s |" in text
+    assert "| total | | 1 min 17 s |" in text
     assert "| `resolution` | `60` | profile quick |" in text
+    assert "| `cache_dir` | `\"/r/_build/cache\"` | qbp build |" in text
     assert "This notebook has no parameters." in text
-    assert f"- Cores: {env['cores']}" in text
+    assert f"- Cores: {m['environment']['cores']}" in text
+
+
+def test_render_does_not_change_when_a_rebuild_reuses_every_chapter():
+    """The page says when chapters were executed, not when the build started or whether it
+    re-executed them: the same chapters give the same page (and the HTML can be kept)."""
+    first, second = book_manifest(), book_manifest()
+    second["started"] = "2030-01-01T00:00:00+00:00"
+    for r in second["chapters"].values():
+        r["executed"] = False
+    assert render(first) == render(second)
 
 
 @pytest.mark.parametrize("seconds, text", [(0.04, "0.0 s"), (59.9, "59.9 s"), (61, "1 min 1 s")])

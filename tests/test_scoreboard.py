@@ -149,15 +149,6 @@ class TestText:
                                              "cache_dir": "cache", "flag": False})
         assert text == "tol = 0.001, resolutions = [45, 90], cache_dir = 'cache', flag = false"
 
-    def test_profile_of(self):
-        profiles = {"quick": {"ch": {"resolution": 60, "tols": [0.1]}},
-                    "paper": {"ch": {"resolution": 360, "tols": [0.1]}}, "empty": None}
-        assert scoreboard.profile_of("ch", {"resolution": 360, "tols": [0.1], "n": 2},
-                                     profiles) == "paper"
-        assert scoreboard.profile_of("ch", {"resolution": 180, "tols": [0.1]}, profiles) is None
-        assert scoreboard.profile_of("other", {"resolution": 60}, profiles) is None
-        assert scoreboard.profile_of("ch", {}, None) is None
-
     def test_describe_a_computed_claim_with_extra_evidence(self, tmp_path):
         save(tmp_path, "03_deceptiveness",
              {"C4": Verdict("C4", "does not hold", "the ratio varies by 0.5.", {})})

@@ -1,47 +1,26 @@
 """The reproducibility page that ``qbp build`` writes into the staged book.
 
-:func:`environment` records the software and the machine, :func:`parameter_rows` says where
-each parameter of a chapter came from (notebook default, profile or ``-p``), and
-:func:`render` turns both, with the wall time of each chapter, into a MyST page.
+:func:`environment` records the machine and the sources (it goes into the run manifest,
+:mod:`qbp.book.manifest`); :func:`render` turns a build's manifest into a MyST page: the
+command, the software, the machine, and per chapter when it was executed, its wall time and
+every parameter with where it came from (notebook default, profile, ``-p`` or the build).
+Nothing on the page is derived again: it is the manifest, read. The page says when each
+chapter was executed, not when this build started, so a rebuild that reuses every chapter
+writes the same page (and can keep the HTML).
 The committed ``book/reproducibility.md`` is a stub that this page replaces in the stage.
 """
 
 from __future__ import annotations
 
-import datetime
-import importlib.metadata
 import json
 import os
 import platform
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PACKAGES", "ChapterRun", "environment", "cpu_model", "git_state", "parameter_rows",
-           "render"]
-
-#: Distributions whose versions the page lists, in this order (Python comes first).
-PACKAGES = ("qbp", "numpy", "scipy", "qutip", "qutip-qip", "matplotlib", "pandas", "papermill",
-            "jupyter-book", "myst-nb", "sphinx", "sphinx-book-theme", "sphinxcontrib-bibtex")
-
-
-@dataclass(frozen=True)
-class ChapterRun:
-    """One executed chapter: its stem, every parameter as (name, value text, origin), and
-    the wall time of its execution in seconds."""
-
-    stem: str
-    parameters: list[tuple[str, str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-def _version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
+__all__ = ["environment", "cpu_model", "git_state", "parameter_rows", "render"]
 
 
 def cpu_model() -> str:
@@ -72,7 +51,7 @@ def git_state(root: Path) -> str:
 
 
 def environment(root: Path | None = None) -> dict[str, Any]:
-    """Python, package versions, machine, and (with ``root``) the git commit of the sources."""
+    """The interpreter, the machine and (with ``root``) the git commit of the sources."""
     cores = os.cpu_count() or 0
     try:
         usable = len(os.sched_getaffinity(0))
@@ -81,7 +60,6 @@ def environment(root: Path | None = None) -> dict[str, Any]:
     return {
         "python": f"{platform.python_version()} ({platform.python_implementation()}, "
                   f"{sys.executable})",
-        "packages": {name: _version(name) for name in PACKAGES},
         "platform": platform.platform(),
         "cpu": cpu_model(),
         "cores": cores,
@@ -101,22 +79,14 @@ def _text(value: Any) -> str:
     return json.dumps(value)
 
 
-def parameter_rows(defaults: dict[str, dict], profile_name: str, profile: dict[str, Any],
-                   overrides: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Every parameter of a chapter as (name, value, origin), in the notebook's order.
-
-    ``defaults`` is papermill's ``inspect_notebook`` result (the defaults as source text);
-    ``profile`` the chapter's settings in the profile, ``overrides`` the ``-p`` values that
-    apply to it. An override wins over the profile, the profile over the default.
-    """
+def parameter_rows(record: dict, profile: str | None) -> list[tuple[str, str, str]]:
+    """Every parameter of a chapter's manifest record as (name, value text, origin), in the
+    notebook's order; the origin names the profile (``profile quick``)."""
     rows = []
-    for name, spec in defaults.items():
-        if name in overrides:
-            rows.append((name, _text(overrides[name]), "-p"))
-        elif name in profile:
-            rows.append((name, _text(profile[name]), f"profile {profile_name}"))
-        else:
-            rows.append((name, str(spec.get("default", "")), "notebook default"))
+    for name, p in (record.get("parameters") or {}).items():
+        value = p["text"] if "text" in p else _text(p["value"])
+        origin = f"profile {profile}" if p["origin"] == "profile" and profile else p["origin"]
+        rows.append((name, value, origin))
     return rows
 
 
@@ -129,32 +99,41 @@ def _duration(seconds: float) -> str:
     return f"{int(minutes)} min {rest:.0f} s" if minutes else f"{seconds:.1f} s"
 
 
-def render(runs: list[ChapterRun], profile: str, overrides: dict[str, Any],
-           env: dict[str, Any], started: datetime.datetime | None = None) -> str:
-    """The reproducibility page as MyST Markdown: how the book was built, the software, the
-    machine, and per chapter its wall time and every parameter with its origin."""
-    started = started or datetime.datetime.now(datetime.timezone.utc)
-    command = " ".join(["qbp build --profile", profile,
-                        *(f"-p {k} {json.dumps(_text(v))}" if " " in _text(v) else
-                          f"-p {k} {_text(v)}" for k, v in overrides.items())])
-    total = sum(r.seconds for r in runs)
+def _when(iso: str | None) -> str:
+    return (iso or "unknown").replace("T", " ").replace("+00:00", " UTC")
+
+
+def render(manifest: dict) -> str:
+    """The reproducibility page as MyST Markdown, from a build's run manifest
+    (:mod:`qbp.book.manifest`): how the book was built, the software, the machine, and per
+    chapter when it was executed, its wall time and every parameter with its origin."""
+    env = manifest["environment"]
+    profile = manifest.get("profile")
+    runs = manifest["chapters"]
+    total = sum(r.get("seconds") or 0.0 for r in runs.values())
+    times = sorted(r["executed_at"] for r in runs.values() if r.get("executed_at"))
     known = env["git"] not in ("unknown", "not a git checkout")
     sources = f"git commit `{env['git']}`" if known else env["git"]
+    span = (f"between {_when(times[0])} and {_when(times[-1])}" if len(times) > 1
+            else f"at {_when(times[0])}" if times else "")
     lines = [
         "(reproducibility)=",
         "# Reproducibility",
         "",
-        "`qbp build` wrote this page while it built the book: it records how the pages you",
-        "are reading were computed. Every chapter was executed with papermill, in the order",
-        "of the table of contents, before Jupyter Book turned the executed notebooks into HTML.",
+        "`qbp build` wrote this page from its run manifest (`_build/manifest.json`): it records",
+        "how the pages you are reading were computed. Every chapter was executed with papermill",
+        "before Jupyter Book turned the executed notebooks into HTML; a chapter whose notebook,",
+        "parameters, qbp code and library versions were unchanged since an earlier build was",
+        "taken from the chapter cache, so its time below is that of its execution.",
         "",
         "## How this book was built",
         "",
-        f"- Command: `{command}`",
+        f"- Command: `{manifest['command']}`",
         f"- Profile: `{profile}` (parameters per chapter in `book/profiles.yml`)",
-        f"- Started: {started.astimezone(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- Chapters executed {span}" if span else "- Chapters executed: none",
         f"- Sources: {sources}",
-        f"- Chapters executed: {len(runs)}, in {_duration(total)} of wall time",
+        f"- qbp {manifest['qbp_version']}, code digest `{manifest['code_digest'][:16]}`",
+        f"- Chapters: {len(runs)}, {_duration(total)} of execution wall time in all",
         "",
         "To repeat a chapter with the parameters below, pass each one that is not a notebook",
         "default with `-p`: `qbp run CHAPTER -p NAME VALUE`.",
@@ -164,7 +143,8 @@ def render(runs: list[ChapterRun], profile: str, overrides: dict[str, Any],
         "| package | version |",
         "|---|---|",
         f"| Python | {_cell(env['python'])} |",
-        *(f"| {name} | {_cell(version)} |" for name, version in env["packages"].items()),
+        *(f"| {name} | {_cell(version)} |" for name, version in manifest["versions"].items()
+          if name != "python"),
         "",
         "## Machine",
         "",
@@ -174,18 +154,19 @@ def render(runs: list[ChapterRun], profile: str, overrides: dict[str, Any],
         "",
         "## Chapters",
         "",
-        "| chapter | wall time |",
-        "|---|---|",
-        *(f"| {{doc}}`{r.stem}` | {_duration(r.seconds)} |" for r in runs),
-        f"| total | {_duration(total)} |",
+        "| chapter | executed | wall time |",
+        "|---|---|---|",
+        *(f"| {{doc}}`{stem}` | {_when(r.get('executed_at'))} | {_duration(r.get('seconds') or 0.0)} |"
+          for stem, r in runs.items()),
+        f"| total | | {_duration(total)} |",
     ]
-    for run in runs:
-        lines += ["", f"### {{doc}}`{run.stem}`", ""]
-        if not run.parameters:
+    for stem, record in runs.items():
+        rows = parameter_rows(record, profile)
+        lines += ["", f"### {{doc}}`{stem}`", ""]
+        if not rows:
             lines.append("This notebook has no parameters.")
             continue
-        lines += [f"Executed in {_duration(run.seconds)} with these parameters:", "",
-                  "| parameter | value | set by |", "|---|---|---|"]
-        lines += [f"| `{name}` | `{_cell(value)}` | {origin} |"
-                  for name, value, origin in run.parameters]
+        lines += [f"Executed in {_duration(record.get('seconds') or 0.0)} with these parameters:",
+                  "", "| parameter | value | set by |", "|---|---|---|"]
+        lines += [f"| `{name}` | `{_cell(value)}` | {origin} |" for name, value, origin in rows]
     return "\n".join(lines) + "\n"

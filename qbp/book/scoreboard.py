@@ -6,8 +6,8 @@ evidence on a claim that another chapter decides; the :class:`qbp.claims.Verdict
 always names its claim. :func:`collect` reads a folder of results files and returns a
 :class:`Scoreboard` with one *primary* :class:`Entry` per claim C1–C7 — marked
 :data:`NOT_COMPUTED` when no file holds it, never left out — and the extra entries.
-:func:`key_numbers`, :func:`profile_of` and :func:`describe` turn entries into what the
-conclusions page shows.
+:func:`key_numbers` and :func:`describe` turn entries into what the conclusions page shows
+(which profile a chapter ran with comes from the run manifest, :mod:`qbp.book.manifest`).
 
 **Example** (a folder without results)::
 
@@ -28,7 +28,7 @@ from ..claims import VERDICTS, Verdict
 from ..results import load_results
 
 __all__ = ["CLAIMS", "SHORT", "EXPECTED_CHAPTER", "NOT_COMPUTED", "OUTCOMES", "Entry",
-           "Scoreboard", "collect", "key_numbers", "profile_of", "format_value",
+           "Scoreboard", "collect", "key_numbers", "format_value",
            "format_parameters", "describe"]
 
 #: The paper's claims as SPEC §8 states them.
@@ -304,17 +304,6 @@ def format_parameters(parameters: dict) -> str:
     """``name = value`` pairs, comma separated, values exactly as saved (``tol_small = 0.001``,
     ``resolutions = [45, 90]``)."""
     return ", ".join(f"{k} = {_parameter_text(v)}" for k, v in parameters.items())
-
-
-def profile_of(chapter: str, parameters: dict, profiles: dict | None) -> str | None:
-    """The name of the first profile (book/profiles.yml) whose settings for ``chapter`` all
-    equal the saved ``parameters``; None if there is none (custom parameters) or no profile
-    sets this chapter. Parameters a profile leaves out are not compared."""
-    for name, chapters in (profiles or {}).items():
-        wanted = (chapters or {}).get(chapter)
-        if wanted and all(k in parameters and parameters[k] == v for k, v in wanted.items()):
-            return name
-    return None
 
 
 def _doc(stem: str) -> str:

@@ -1,7 +1,7 @@
 """Benchmark qbp side by side with PennyLane (measures, never asserts a time).
 
     pip install -e '.[peers]'
-    python benchmarks/bench_peers.py [--repeats 3] [--out benchmarks/results/peers.json]
+    python benchmarks/bench_peers.py [--threads 1] [--repeats 5] [--out benchmarks/results/peers.json]
 
 The tool users would pick instead of qbp is PennyLane, on its two CPU simulators
 ``default.qubit`` and ``lightning.qubit``. Each workload builds the same circuit and cost in
@@ -17,7 +17,8 @@ both tools and first checks that they give the same numbers (values and exact gr
    with 2 bootstrap resamples, so its time is the derivative sampling (the bootstrap of the
    chapter is NumPy work that PennyLane does not do).
 3. batched Adam: 200 starts × 200 steps of Adam (lr 0.05, β₁ = 0.9, β₂ = 0.999, ε = 1e-8)
-   on n = 2, L = 3, type sharing, TFIM energy. qbp: ``optimize(..., record="ends")``.
+   on n = 2, L = 3, type sharing, TFIM energy. qbp: ``optimize(..., record="ends")`` with the
+   fourier engine (its own choice here) and the batched one.
 
 PennyLane is given its best time: each workload tries the ways a user would write it (a QNode
 called once per point in a loop, or one QNode call broadcast over a batch of points, with
@@ -25,11 +26,12 @@ called once per point in a loop, or one QNode call broadcast over a batch of poi
 candidate's time is printed and saved. Gradients are taken with autograd's ``make_vjp``
 (PennyLane's NumPy interface; the same forward pass gives the values). A candidate too slow
 to run whole is timed on a sample (of grid points, draws or start-steps) and extrapolated
-linearly, which is exact for a loop and for broadcasting in batches of the sample's size:
+linearly, which holds for a loop and for broadcasting in batches of the sample's size:
 the output says which figures are extrapolated and from what. qbp always runs the whole
 workload. Each timing is a warm-up call, then the best of a few repetitions (of 2 for the
 PennyLane candidates, the first of which is also the agreement check). The machine, both
-tools' versions and the load average go into the JSON. JAX and Catalyst (PennyLane's
+tools' versions, the thread settings (one thread for both by default) and the load average
+go into the JSON. JAX and Catalyst (PennyLane's
 compiled paths) are not tried: they are further installs beyond the ``peers`` extra.
 """
 

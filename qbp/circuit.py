@@ -7,6 +7,7 @@ qubit 0 is the leftmost (most significant) tensor factor.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -177,6 +178,15 @@ class GateSpectrum:
         return bool(np.all(np.abs(freqs - np.round(freqs)) < 1e-9))
 
 
+@functools.lru_cache(maxsize=None)
+def _spectrum(name: str, n_controls: int, n_targets: int) -> GateSpectrum:
+    """The generator spectrum of a gate kind (name and qubit counts), computed once per process:
+    the compact matrix, and so the spectrum, does not depend on which qubits the gate acts on."""
+    gate = Gate(name, tuple(range(n_controls, n_controls + n_targets)), tuple(range(n_controls)),
+                param=0)
+    return _gate_spectrum(gate)
+
+
 def _gate_spectrum(gate: Gate) -> GateSpectrum:
     """Generator of a one-angle gate, from qutip-qip matrices, verified at several angles.
 
@@ -250,17 +260,8 @@ class Circuit:
     @cached_property
     def spectra(self) -> tuple[GateSpectrum | None, ...]:
         """Per gate: its generator spectrum if parametrized, else None."""
-        cache: dict = {}
-        out = []
-        for g in self.gates:
-            if g.param is None:
-                out.append(None)
-                continue
-            key = (g.name, len(g.controls), len(g.targets))
-            if key not in cache:
-                cache[key] = _gate_spectrum(g)
-            out.append(cache[key])
-        return tuple(out)
+        return tuple(None if g.param is None else _spectrum(g.name, len(g.controls), len(g.targets))
+                     for g in self.gates)
 
     def param_gates(self, k: int) -> list[int]:
         """Indices of the gates that use free parameter ``k``."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._progress import bar
 from .circuit import Circuit
 from .cost import ObservableCost
 
@@ -64,14 +65,13 @@ def evaluate(circuit: Circuit, cost: ObservableCost, theta, method: str = "batch
 
 
 def _reference(circuit, cost, pts, gradient, progress):
-    from tqdm.auto import tqdm
 
     from .gradients import parameter_shift
 
     values = np.empty(len(pts))
     grad = np.empty(pts.shape) if gradient else None
-    quiet = (len(pts) < 50) if progress is None else not progress
-    for b in tqdm(range(len(pts)), desc="QuTiP reference", unit="point", disable=quiet):
+    for b in bar(range(len(pts)), desc="QuTiP reference", unit="point", progress=progress,
+                 minimum=50):
         values[b] = cost(circuit, pts[b])
         if gradient:
             grad[b] = parameter_shift(circuit, cost, pts[b])

@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Sequence
 
+from ._progress import bar as progress_bar
+
 from ._checks import check_int
 
 __all__ = ["run_tasks", "TaskError", "dask_client"]
@@ -57,11 +59,9 @@ def dask_client(scheduler):
 def run_tasks(fn: Callable, tasks: Sequence, scheduler=None, desc: str = "tasks", progress=None,
               retries: int = 2) -> list:
     """``[fn(t) for t in tasks]``, run by ``scheduler`` (see the module docstring)."""
-    from tqdm.auto import tqdm
-
     tasks = list(tasks)
     retries = check_int(retries, "retries", minimum=0)
-    bar = tqdm(total=len(tasks), desc=desc, unit="task", disable=progress is False)
+    bar = progress_bar(total=len(tasks), desc=desc, unit="task", progress=progress, minimum=2)
     try:
         if scheduler is None:
             results = []

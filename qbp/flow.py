@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._progress import bar as progress_bar
 from ._io import digest
 from ._version import __version__
 from .circuit import Circuit
@@ -380,7 +381,6 @@ def _refine_c_star(circuit, cost, end_points, values, n_polish, method):
 def _integrate(f, starts, *, gtol, rtol, max_steps, newton, k_norm, a, progress):
     """Batched adaptive Dormand–Prince integration of dθ/dt = −∇C with per-start step sizes
     and the Newton finish. Returns (θ, C, |∇C|, converged, steps, newton, evaluations)."""
-    from tqdm.auto import tqdm
 
     b, d = starts.shape
     y = starts.copy()
@@ -401,7 +401,7 @@ def _integrate(f, starts, *, gtol, rtol, max_steps, newton, k_norm, a, progress)
     newton_next = np.full(b, 0.01 * a * k_norm if newton else -np.inf)  # |g| of the next attempt
     active = np.flatnonzero(~converged)
 
-    bar = tqdm(total=b, desc="gradient flow", unit="start", disable=not progress)
+    bar = progress_bar(total=b, desc="gradient flow", unit="start", progress=progress)
     bar.update(b - len(active))
     try:
         while len(active):

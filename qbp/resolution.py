@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._progress import bar
 from .circuit import Circuit
 from ._checks import check_int
 from .cost import ObservableCost
@@ -73,8 +74,6 @@ def resolution_study(circuit: Circuit, cost: ObservableCost, resolutions=(90, 18
     R^d points (d + 1 arrays of R^d floats). A circuit whose landscape is not periodic has
     no grid: ValueError (from :func:`qbp.sample_landscape`).
     """
-    from tqdm.auto import tqdm
-
     check_inputs(circuit, cost)
     if method == "auto":
         method = "fourier" if circuit.is_periodic() else "batched"
@@ -86,7 +85,7 @@ def resolution_study(circuit: Circuit, cost: ObservableCost, resolutions=(90, 18
         raise ValueError("resolutions must name at least one resolution")
     step_pct, exact_pct, medians, rank_pairs, ranks = [], [], {}, [], []
     dists = {}
-    for r in tqdm(res, desc="resolutions", disable=(progress is False) or (progress is None and len(res) < 3)):
+    for r in bar(res, desc="resolutions", progress=progress, minimum=3):
         land = sample_landscape(circuit, cost, r, method=method)
         step, exact = magnitudes(land)
         step_pct.append(np.percentile(step, PERCENTILES))

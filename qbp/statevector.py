@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_int
+from ._progress import bar
 from .circuit import Circuit
 
 __all__ = ["simulate", "expectation_and_gradient"]
@@ -154,15 +155,13 @@ def expectation_and_gradient(circuit: Circuit, observable, thetas, gradient: boo
     ``observable``: SciPy sparse or dense (2**n, 2**n) Hermitian matrix.
     Returns ``values`` (B,) and ``grad`` (B, d) per radian (None if ``gradient`` is False).
     """
-    from tqdm.auto import tqdm
-
     thetas = np.atleast_2d(circuit.check_theta(thetas, "thetas"))
     n_points, d = thetas.shape
     program = _Program(circuit)
     values = np.empty(n_points)
     grad = np.zeros((n_points, d)) if gradient else None
     chunks = list(_chunks(circuit, n_points))
-    for sl in tqdm(chunks, desc="batched engine", unit="chunk", disable=_quiet(progress, len(chunks))):
+    for sl in bar(chunks, desc="batched engine", unit="chunk", progress=progress):
         th = thetas[sl]
         psi = program.forward(_initial(len(th), circuit.n_qubits), th)
         o_psi = np.asarray((observable @ psi.T).T)
@@ -184,13 +183,6 @@ def expectation_and_gradient(circuit: Circuit, observable, thetas, gradient: boo
             phi = program.rotate(phi, qubits, v, lam_g, angle, sign=+1)
             lam = program.rotate(lam, qubits, v, lam_g, angle, sign=+1)
     return values, grad
-
-
-def _quiet(progress, n_items: int) -> bool:
-    """tqdm ``disable`` flag: show a bar if asked, or by default for long work only."""
-    if progress is None:
-        return n_items < 8
-    return not progress
 
 
 def partial_derivative(circuit: Circuit, observables, thetas, k: int):

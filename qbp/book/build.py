@@ -102,13 +102,20 @@ class SameInterpreterKernelManager(AsyncKernelManager):
     """
 
     def __init__(self, *args, **kwargs):
+        # IPC sockets: the kernel talks to us through files, not TCP ports, so ipykernel has
+        # no reason to warn about unencrypted TCP traffic on every chapter.
+        kwargs.setdefault("transport", "ipc")
         super().__init__(*args, **kwargs)
         _KERNELS.add(self)
 
     @property
     def kernel_spec(self) -> KernelSpec:
         spec = get_kernel_dict()  # ipykernel's own spec, argv[0] = sys.executable
-        return KernelSpec(**{k: v for k, v in spec.items() if k in KernelSpec.class_traits()})
+        spec = {k: v for k, v in spec.items() if k in KernelSpec.class_traits()}
+        # No progress bar inside a page: qbp's bars read QBP_PROGRESS (qbp._progress); the
+        # build shows its own progress in the terminal.
+        spec["env"] = {**(spec.get("env") or {}), "QBP_PROGRESS": "0"}
+        return KernelSpec(**spec)
 
 
 def _kill_kernels() -> None:

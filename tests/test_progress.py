@@ -1,0 +1,31 @@
+"""Progress bars: shown for long work in a terminal, never inside a page (qbp._progress)."""
+
+import nbformat
+import pytest
+
+from qbp import _progress
+from qbp.book import build
+
+
+@pytest.mark.parametrize("progress,n,expected", [(None, 3, False), (None, 8, True), (True, 1, True),
+                                                 (False, 100, False)])
+def test_enabled_by_argument(monkeypatch, progress, n, expected):
+    monkeypatch.delenv("QBP_PROGRESS", raising=False)
+    assert _progress.enabled(progress, n) is expected
+
+
+def test_environment_hides_every_bar(monkeypatch):
+    monkeypatch.setenv("QBP_PROGRESS", "0")
+    assert _progress.enabled(True, 1000) is False
+    assert _progress.bar(range(100), progress=True).disable
+
+
+def test_build_kernels_hide_bars_and_use_ipc(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import os; print(os.environ.get('QBP_PROGRESS'))")]
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    build.execute(tmp_path / "in.ipynb", tmp_path / "out.ipynb", {}, progress=False)
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    texts = [o.get("text", "") for c in out.cells for o in c.get("outputs", [])]
+    assert texts == ["0\n"]
+    assert build.SameInterpreterKernelManager().transport == "ipc"

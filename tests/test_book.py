@@ -62,6 +62,14 @@ def test_every_notebook_page_has_a_figure(book):
     assert not without, f"no figure on {without}"
 
 
+def test_every_page_names_its_profile(book):
+    """The banner of the quick build is on every page, with the command for the paper's settings."""
+    for page in build.toc_pages(book):
+        text = html(book, page)
+        assert "built with the <b>quick</b> profile" in text, page.name
+        assert "qbp build --profile paper" in text, page.name
+
+
 def test_notebook_pages_offer_the_executed_notebook_for_download(book):
     for page in notebook_pages(book):
         link = f'href="../_sources/book/{page.name}"'

@@ -730,12 +730,38 @@ def _execute_tasks(tasks: list[_Task], jobs: int, failed_of, stage_folder_of, do
 # --- staging and HTML ----------------------------------------------------------------------
 
 
+#: One sentence per profile for the banner on every page; other profiles get a generic one.
+PROFILE_BANNER = {
+    "quick": "This copy was built with the <b>quick</b> profile: smaller grids, fewer starts "
+             "and fewer layers than the paper, so numbers and some verdicts differ from the "
+             "paper build. For the paper's settings: <code>qbp build --profile paper</code>.",
+    "paper": "This copy was built with the <b>paper</b> profile: the paper's settings. A fast "
+             "copy for experiments: <code>qbp build --profile quick</code>.",
+    "classroom": "This copy was built with the <b>classroom</b> profile: every chapter runs in "
+                 "under a minute, so numbers are rough. For the paper's settings: "
+                 "<code>qbp build --profile paper</code>.",
+}
+
+
+def profile_banner(profile: str, overrides: dict | None = None) -> str:
+    """The banner (HTML) every page of a build shows: which profile built it and the command
+    for the paper's settings; -p overrides are named."""
+    text = PROFILE_BANNER.get(profile, f"This copy was built with the <b>{profile}</b> profile "
+                                       f"(book/profiles.yml). For the paper's settings: "
+                                       f"<code>qbp build --profile paper</code>.")
+    if overrides:
+        changed = ", ".join(f"<code>{k}</code>" for k in overrides)
+        text += f" Parameters changed with -p: {changed}."
+    return text
+
+
 def _stage(root: Path, stage: Path, pages: list[Path], repository_url: str | None = None,
-           repository_branch: str = "main") -> None:
+           repository_branch: str = "main", banner: str | None = None) -> None:
     """Copy config, toc, book/ and any toc page outside book/ into a fresh ``stage``.
 
     With ``repository_url`` the staged _config.yml gets the repository, a repository button
-    and Binder launch buttons (on notebook pages); the sources are never changed.
+    and Binder launch buttons (on notebook pages); with ``banner`` an announcement shown at
+    the top of every page (the profile that built the book). The sources are never changed.
     """
     if stage.exists():
         shutil.rmtree(stage)
@@ -751,7 +777,7 @@ def _stage(root: Path, stage: Path, pages: list[Path], repository_url: str | Non
     config = _read_yaml(root / CONFIG) if (root / CONFIG).is_file() else {}
     config = config or {}
     executes = (config.get("execute") or {}).get("execute_notebooks") != "off"
-    if not executes and repository_url is None:
+    if not executes and repository_url is None and banner is None:
         shutil.copy2(root / CONFIG, stage / CONFIG)
         return
     # the staged notebooks are already executed: Jupyter Book must not run them again
@@ -762,6 +788,8 @@ def _stage(root: Path, stage: Path, pages: list[Path], repository_url: str | Non
         config["launch_buttons"] = {**(config.get("launch_buttons") or {}),
                                     "binderhub_url": BINDERHUB}
         config["html"] = {**(config.get("html") or {}), "use_repository_button": True}
+    if banner is not None:
+        config["html"] = {**(config.get("html") or {}), "announcement": banner}
     (stage / CONFIG).write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
                                 encoding="utf-8")
 
@@ -883,7 +911,8 @@ def _build_locked(root, out, pages, book, resolved, profile, overrides, strict, 
     chapters_dir = out / "chapters"
     chapters_dir.mkdir(parents=True, exist_ok=True)
     stage = out / "stage"
-    _stage(root, stage, pages, repository_url, repository_branch)
+    _stage(root, stage, pages, repository_url, repository_branch,
+           banner=profile_banner(profile, overrides))
 
     # keys: first the chapters, then the pages that read their results
     keys = {stem: chapter_key(c, resolved[stem], root, versions)

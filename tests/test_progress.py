@@ -29,3 +29,21 @@ def test_build_kernels_hide_bars_and_use_ipc(tmp_path):
     texts = [o.get("text", "") for c in out.cells for o in c.get("outputs", [])]
     assert texts == ["0\n"]
     assert build.SameInterpreterKernelManager().transport == "ipc"
+
+
+def test_kernels_side_by_side_in_one_folder(tmp_path):
+    """Two kernels at once in one folder (qbp build --jobs 2) must not share IPC sockets."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import time; time.sleep(1); print('done')")]
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    managers = [build.SameInterpreterKernelManager() for _ in range(2)]
+    assert managers[0].ip != managers[1].ip
+
+    def run(i):
+        build.execute(tmp_path / "in.ipynb", tmp_path / f"out{i}.ipynb", {}, progress=False)
+        return nbformat.read(tmp_path / f"out{i}.ipynb", as_version=4).cells[0].outputs[0].text
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(run, range(2))) == ["done\n", "done\n"]

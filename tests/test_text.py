@@ -21,7 +21,7 @@ def test_rate_interval_signed_count_seconds():
     assert text.rate(0.51234) == "0.51"
     assert text.interval(0.1, 0.2543, text.rate) == "[0.10, 0.25]"
     assert text.signed(-0.3) == "−0.30" and text.signed(0.125) == "+0.12"
-    assert text.count(129600) == "129\u2009600"
+    assert text.count(129600) == "129,600"
     assert [text.seconds(s) for s in (0.84, 12.4, 200)] == ["0.8 s", "12 s", "3 min 20 s"]
 
 

@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +105,10 @@ class SameInterpreterKernelManager(AsyncKernelManager):
     def __init__(self, *args, **kwargs):
         # IPC sockets: the kernel talks to us through files, not TCP ports, so ipykernel has
         # no reason to warn about unencrypted TCP traffic on every chapter.
+        # Each kernel gets socket files of its own: kernels started side by side (--jobs) in one
+        # folder would otherwise share jupyter_client's default "kernel-ipc-<n>" names.
         kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"qbp-{uuid.uuid4().hex[:12]}"))
         super().__init__(*args, **kwargs)
         _KERNELS.add(self)
 

@@ -64,8 +64,9 @@ def signed(x, fmt: Callable = rate) -> str:
 
 
 def count(n) -> str:
-    """An integer with thin spaces between thousands (``129 600``)."""
-    return f"{int(n):,}".replace(",", "\u2009")
+    """An integer with commas between thousands (``129,600``): glued text is shown through its
+    repr, which would escape a thin space."""
+    return f"{int(n):,}"
 
 
 def seconds(x) -> str:

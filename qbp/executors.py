@@ -57,7 +57,10 @@ def dask_client(scheduler):
 def run_tasks(fn: Callable, tasks: Sequence, scheduler=None, desc: str = "tasks", progress=None,
               retries: int = 2) -> list:
     """``[fn(t) for t in tasks]``, run by ``scheduler`` (see the module docstring)."""
-    from tqdm.auto import tqdm
+    if progress is False:  # tqdm.auto would probe for ipywidgets and warn in a bare kernel
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
 
     tasks = list(tasks)
     retries = check_int(retries, "retries", minimum=0)

@@ -357,13 +357,30 @@ class PlateauScan:
         """"L = n" or "L = 8"."""
         return "L = n" if self.layers == "n" else f"L = {self.layers}"
 
+    @property
+    def sharing_text(self) -> str:
+        """"no sharing", "layer sharing" or "type sharing"."""
+        return "no sharing" if self.sharing == "none" else f"{self.sharing} sharing"
+
+    @property
+    def label(self) -> str:
+        """E.g. "default circuit, no sharing, L = n, full domain"."""
+        return f"{self.circuit} circuit, {self.sharing_text}, {self.depth_text}, {self.init} domain"
+
+    def shows_cost_contrast(self) -> bool:
+        """Cerezo et al.'s contrast: the global cost's variance falls exponentially and the
+        local cost's like a power of n (both verdicts named, :func:`decay_verdict`)."""
+        return (self.verdict.get("global") == "exponential"
+                and self.verdict.get("local") == "polynomial")
+
     def word(self, cost: str) -> str:
         """The verdict for ``cost`` in words (:data:`DECAY_WORDS`)."""
         return DECAY_WORDS[self.verdict[cost]]
 
     def summary(self) -> dict:
         """JSON-ready record of the scan without the raw draws."""
-        return {"n_values": self.n_values, "circuit": self.circuit, "sharing": self.sharing,
+        return {"label": self.label, "n_values": self.n_values, "circuit": self.circuit,
+                "sharing": self.sharing,
                 "layers": self.layers, "init": self.init, "variance": self.variance,
                 "ci95": self.ci, "log_var_err": self.log_var_err, "verdict": self.verdict,
                 "tail_share": self.tail,

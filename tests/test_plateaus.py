@@ -165,6 +165,9 @@ def test_one_layer_variances_follow_the_laws_derived_by_hand():
     np.testing.assert_allclose(stair.derivatives["global"], alt.derivatives["global"], atol=1e-14)
     # the verdicts: exponential at rate ln(8/3) for the global cost, n^−2 for the local one
     assert alt.verdict == {"global": "exponential", "local": "polynomial"}
+    assert alt.shows_cost_contrast() and alt.word("local") == "falls like a power of n"
+    from dataclasses import replace
+    assert not replace(alt, verdict={"global": "exponential", "local": "undecided"}).shows_cost_contrast()
     b = alt.fits["global"]["exponential"]
     assert abs(b.rate - np.log(8 / 3)) < 2 * b.rate_err_scaled
     p = alt.fits["local"]["polynomial"]
@@ -201,6 +204,8 @@ def test_circuit_family_by_name_or_callable():
     assert np.array_equal(by_name.derivatives["local"], by_call.derivatives["local"])
     default = plateau_scan([2, 3, 4], "layer", 2, **kw)
     assert default.circuit == "default"
+    assert default.label == "default circuit, layer sharing, L = 2, full domain"
+    assert by_name.summary()["label"] == "alternating circuit, layer sharing, L = 2, full domain"
     assert not np.array_equal(default.derivatives["local"][1:], by_name.derivatives["local"][1:])
     with pytest.raises(ValueError, match="circuit"):
         plateau_scan([2, 3, 4], circuit="brick", **kw)

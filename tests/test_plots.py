@@ -443,8 +443,13 @@ def test_plot_plateau_scans_one_cost_several_scans(plateau_scans):
     xs = [np.asarray(c[0].get_xdata(), dtype=float) for c in ax.containers]
     np.testing.assert_allclose(xs[0], [1.88, 2.88, 3.88])  # spread ±0.12 along n
     np.testing.assert_allclose(xs[1], [2.12, 3.12, 4.12])
+    ax = plots.plot_plateau_scans({"no sharing": plateau_scans[0]}, "global", note="a",
+                                  note_loc="lower left", legend=False)
+    assert ax.texts[0].get_position() == (0.03, 0.04) and ax.get_legend() is None
     with pytest.raises(ValueError, match="at least one"):
         plots.plot_plateau_scans({}, "local")
+    with pytest.raises(ValueError, match="note_loc"):
+        plots.plot_plateau_scans({"a": plateau_scans[0]}, "local", note_loc="centre")
 
 
 def test_plot_plateau_scan_one_cost_into_given_axes(plateau_scans):

@@ -68,16 +68,23 @@ def plot_plateau_scan(scan, ax=None, costs=None, fit: bool = True, label: str | 
     return ax
 
 
-def plot_plateau_scans(scans, cost: str, ax=None, note: str | None = None, fit: bool = True,
-                       legend: bool = True):
+_NOTE_PLACES = {"upper right": (0.97, 0.96, "right", "top"),
+                "lower left": (0.03, 0.04, "left", "bottom")}
+
+
+def plot_plateau_scans(scans, cost: str, ax=None, note: str | None = None,
+                       note_loc: str = "upper right", fit: bool = True, legend: bool = True):
     """Several scans' Var(∂C/∂θ₀) for one ``cost`` on one axes; returns the axes.
 
     ``scans``: {legend label: :class:`qbp.plateaus.PlateauScan`}, drawn in colours C0, C1,
     … with markers o, s, ^, …, their markers spread by up to ±0.12 along n so the error bars
-    stay apart (:func:`plot_plateau_scan` draws each). ``note`` names the panel in its upper
-    right corner (e.g. "global cost, L = n"); ``legend`` puts the legend inside the axes
-    (a multi-panel figure draws one legend for all instead: ``fig.legend``).
+    stay apart (:func:`plot_plateau_scan` draws each). ``note`` names the panel (e.g.
+    "global cost, L = n") in the corner ``note_loc`` ("upper right" or "lower left": the
+    one the data leave free); ``legend`` puts the legend inside the axes (a multi-panel
+    figure draws one legend for all instead: ``fig.legend``).
     """
+    if note_loc not in _NOTE_PLACES:
+        raise ValueError(f"note_loc must be one of {tuple(_NOTE_PLACES)}, got {note_loc!r}")
     scans = dict(scans)
     if not scans:
         raise ValueError("scans must hold at least one scan")
@@ -89,7 +96,8 @@ def plot_plateau_scans(scans, cost: str, ax=None, note: str | None = None, fit: 
                           marker=_MARKERS[k % len(_MARKERS)], offset=float(spread[k]),
                           legend=False)
     if note:
-        ax.text(0.97, 0.96, note, transform=ax.transAxes, ha="right", va="top",
+        x, y, ha, va = _NOTE_PLACES[note_loc]
+        ax.text(x, y, note, transform=ax.transAxes, ha=ha, va=va,
                 bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85))
     if legend:
         ax.legend(frameon=False)

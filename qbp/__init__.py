@@ -6,6 +6,7 @@ Data flows one way: :class:`Circuit` → cost → :class:`Landscape` → analyse
 from ._version import __version__
 
 from .circuit import MAX_QUBITS, SHARING_SCHEMES, Circuit, Gate, default_circuit
+from .ansatz import alternating_circuit, light_cone
 from .cost import EnergyCost, GlobalCost, InfidelityCost, LocalCost, ObservableCost
 from .deceptiveness import Basins, basins, deceptive_mask, deceptiveness_ratio
 from .engines import METHODS, evaluate, value_and_grad
@@ -21,7 +22,7 @@ from .trajectories import Trajectories, optimize, random_starts
 
 __all__ = [
     "__version__", "MAX_QUBITS", "SHARING_SCHEMES", "METHODS",
-    "Gate", "Circuit", "default_circuit",
+    "Gate", "Circuit", "default_circuit", "alternating_circuit", "light_cone",
     "tfim_hamiltonian", "ground_energy", "pauli_sum", "maxcut_hamiltonian", "read_qasm",
     "ObservableCost", "EnergyCost", "InfidelityCost", "GlobalCost", "LocalCost",
     "evaluate", "FourierSeries", "fourier_series",

@@ -62,7 +62,7 @@ def free(**kw):
 
 
 def scan(**kw):
-    args = dict(n_values=[2, 3], sharing="none", n_draws=10, n_boot=10, progress=False)
+    args = dict(n_values=[2, 3, 4], sharing="none", n_draws=10, n_boot=10, progress=False)
     return plateau_scan(**{**args, **kw})
 
 
@@ -216,8 +216,8 @@ def test_numpy_numbers_give_the_same_ratios_and_rates():
 
 
 def test_numpy_numbers_give_the_same_scans():
-    a = scan(n_values=np.arange(2, 4), n_draws=I64(10), n_boot=I32(10), seed=I64(1), layers=I64(2))
-    b = scan(n_values=[2, 3], n_draws=10, n_boot=10, seed=1, layers=2)
+    a = scan(n_values=np.arange(2, 5), n_draws=I64(10), n_boot=I32(10), seed=I64(1), layers=I64(2))
+    b = scan(n_values=[2, 3, 4], n_draws=10, n_boot=10, seed=1, layers=2)
     np.testing.assert_array_equal(a.derivatives["global"], b.derivatives["global"])
     assert a.decay == b.decay and a.decay_err == b.decay_err
     assert isinstance(a.meta["seed"], int) and a.layers == 2

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import papermill
 import pytest
 
@@ -279,7 +280,7 @@ def test_appendix_a2_runs_and_is_identical_on_dask(tmp_path):
 
 
 CHAPTER_06 = BOOK / "06_barren_plateaus.ipynb"
-TINY_06 = {"n_max": 4, "fixed_layers": 3, "n_draws": 20, "n_boot": 20}
+TINY_06 = {"n_max": 4, "fixed_layers": 3, "shallow_layers": [1], "n_draws": 20, "n_boot": 20}
 
 
 def test_chapter_06_committed_and_parameters():
@@ -287,28 +288,39 @@ def test_chapter_06_committed_and_parameters():
     params = papermill.inspect_notebook(str(CHAPTER_06))
     assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
         "n_min": ("int", "2"), "n_max": ("int", "12"), "fixed_layers": ("int", "8"),
-        "n_draws": ("int", "200"), "n_boot": ("int", "1000"), "seed": ("int", "0"),
-        "scheduler": ("str", '""')}
+        "shallow_layers": ("list", "[1, 2]"), "n_draws": ("int", "200"),
+        "n_boot": ("int", "1000"), "seed": ("int", "0"), "scheduler": ("str", '""')}
     assert all(v["help"] for v in params.values())
 
 
-def test_chapter_06_runs_and_saves_decay_rates(tmp_path):
-    nb = run_checked(CHAPTER_06, tmp_path, TINY_06, figures=2)
+def test_chapter_06_runs_and_saves_fits(tmp_path):
+    from qbp.plateaus import DECAY_VERDICTS
+
+    nb = run_checked(CHAPTER_06, tmp_path, TINY_06, figures=3)
+    noise = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+             if o.output_type == "stream"]
+    assert not noise  # no progress bars, warnings or "saved …" lines on the page
 
     results = json.loads((tmp_path / "results" / "06_barren_plateaus.json").read_text())
-    assert results["parameters"] == {"n_min": 2, "n_max": 4, "fixed_layers": 3, "n_draws": 20,
-                                     "n_boot": 20, "seed": 0, "scheduler": ""}
+    assert results["parameters"] == {"n_min": 2, "n_max": 4, "fixed_layers": 3,
+                                     "shallow_layers": [1], "n_draws": 20, "n_boot": 20,
+                                     "seed": 0, "scheduler": ""}
     data = results["data"]
-    assert data["n_values"] == [2, 3, 4] and data["depth_rules"] == ["L = n", "L = 3"]
-    assert len(data["scans"]) == 6 and len(data["rates"]) == 12
-    for scan in data["scans"].values():
+    # 3 schemes × 2 depths, 2 layouts × 1 shallow depth, 2 schemes with the reduced domain
+    assert len(data["scans"]) == 10 and len(data["sharing_vs_none"]) == 8
+    labels = [s["label"] for s in data["scans"]]
+    assert "alternating circuit, no sharing, L = 1, full domain" in labels
+    assert "default circuit, type sharing, L = n, reduced domain" in labels
+    for scan in data["scans"]:
+        assert scan["n_values"] == [2, 3, 4]
         for cost in ("global", "local"):
-            assert len(scan["variance"][cost]) == 3 and scan["decay_err"][cost] > 0
+            assert scan["verdict"][cost] in DECAY_VERDICTS
             lo, hi = scan["ci95"][cost]
             assert all(a <= v <= b for a, v, b in zip(lo, scan["variance"][cost], hi))
-    behaviours = {"decays exponentially", "grows", "consistent with no decay"}
-    assert {r["behaviour"] for r in data["rates"]} <= behaviours
-    summary = data["sharing_vs_decay"]
-    assert set(summary) == {"none", "layer", "type"}
-    assert all("vs_none" in v for k, v in summary["type"].items() if k != "summary")
-    assert data["timing"]["sweep_seconds"] > 0
+            fits = scan["fits"][cost]
+            assert set(fits) == {"exponential", "polynomial"}
+            assert all(f["dof"] == 1 and f["rate_err_scaled"] >= f["rate_err"] > 0
+                       for f in fits.values())
+    reduced = [s for s in data["scans"] if s["init"] == "reduced"]
+    assert reduced[0]["meta"]["half_width"] == pytest.approx([np.pi / np.sqrt(n) for n in (2, 3, 4)])
+    assert data["sweep_seconds"] > 0

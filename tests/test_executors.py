@@ -32,6 +32,18 @@ def test_embedded_runs_in_order_and_reports_failures():
         run_tasks(_fails_on_three, range(5), progress=False)
 
 
+def test_no_progress_never_imports_the_notebook_bar():
+    # tqdm.auto probes for ipywidgets and warns ("IProgress not found") in a kernel without
+    # them: a chapter that asks for no progress bar must not trigger that warning
+    import subprocess
+
+    code = ("import sys; from qbp.executors import run_tasks; "
+            "assert run_tasks(abs, [-1, 2], progress=False) == [1, 2]; "
+            "print('tqdm.autonotebook' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_process_pool_gives_identical_results():
     local = success_sweep(CIRCUITS, COST, **SWEEP)
     pool = success_sweep(CIRCUITS, COST, scheduler="processes", **SWEEP)

@@ -1,10 +1,14 @@
-"""Barren plateau scans (SPEC §9) and the forward-mode derivative behind them."""
+"""Barren plateau scans (SPEC §9), their two decay models and the derivative behind them."""
+
+import re
 
 import numpy as np
 import pytest
 
 import qbp
-from qbp.plateaus import fit_decay, plateau_scan
+from qbp.plateaus import (CHI2_GATE, DECAY_VERDICTS, DecayFit, compare_rates, decay_table,
+                          decay_verdict, fit_decay, fit_model, fit_models, plateau_scan,
+                          reduced_half_width, tail_share)
 from qbp.statevector import expectation_and_gradient, partial_derivative
 
 
@@ -29,6 +33,207 @@ def test_fit_decay_recovers_exponential():
     assert a == pytest.approx(np.log(3.0)) and b == pytest.approx(0.7)
 
 
+# --- the two models: hand-derived values --------------------------------------------------
+
+
+def test_exact_exponential_data_gives_its_rate_and_zero_chi2():
+    n = np.arange(2, 10)
+    sigma = np.linspace(0.05, 0.3, len(n))  # any weights: the line goes through every point
+    fit = fit_model(n, np.log(3.0) - 0.7 * n, sigma, "exponential")
+    assert fit.rate == pytest.approx(0.7, abs=1e-12)
+    assert fit.intercept == pytest.approx(np.log(3.0), abs=1e-12)
+    assert fit.chi2 == pytest.approx(0.0, abs=1e-20) and fit.dof == 6 and fit.passes()
+    np.testing.assert_allclose(fit.variance(n), 3.0 * np.exp(-0.7 * n), rtol=1e-12)
+
+
+def test_exact_power_law_is_picked_as_polynomial():
+    n = np.arange(2, 13)
+    log_var = np.log(5.0 * n ** -2.0)
+    sigma = np.full(len(n), 0.05)
+    fits = {m: fit_model(n, log_var, sigma, m) for m in ("exponential", "polynomial")}
+    assert fits["polynomial"].rate == pytest.approx(2.0, abs=1e-12)
+    assert fits["polynomial"].chi2 == pytest.approx(0.0, abs=1e-20)
+    assert fits["exponential"].chi2_dof > CHI2_GATE  # a line in n misses the curvature
+    assert decay_verdict(fits) == "polynomial"
+    # and exact exponential data the other way round
+    fits = {m: fit_model(n, -0.5 * n, sigma, m) for m in ("exponential", "polynomial")}
+    assert decay_verdict(fits) == "exponential"
+
+
+def test_chi2_and_rate_error_by_hand():
+    # points (1, 0), (2, 1), (3, 0) with σ = 1: the best line is flat at 1/3, residuals
+    # −1/3, 2/3, −1/3, so χ² = 6/9 with one degree of freedom
+    fit = fit_model([1, 2, 3], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0], "exponential")
+    assert fit.rate == pytest.approx(0.0, abs=1e-12)
+    assert fit.intercept == pytest.approx(1 / 3)
+    assert fit.chi2 == pytest.approx(2 / 3) and fit.chi2_dof == pytest.approx(2 / 3)
+    # equal σ: the slope's standard error is σ/√Σ(x − x̄)² = 1/√2
+    assert fit.rate_err == pytest.approx(1 / np.sqrt(2))
+    assert fit.scale == 1.0 and fit.rate_err_scaled == fit.rate_err  # χ²/dof < 1: no scaling
+    # the same points with σ = 1/√6: χ² = 4 per degree of freedom, errors scaled by 2
+    tight = fit_model([1, 2, 3], [0.0, 1.0, 0.0], np.full(3, 1 / np.sqrt(6)), "exponential")
+    assert tight.chi2_dof == pytest.approx(4.0) and tight.scale == pytest.approx(2.0)
+    assert tight.rate_err_scaled == pytest.approx(2 * tight.rate_err)
+    assert not tight.passes() and tight.passes(gate=4.0 + 1e-9)
+
+
+def test_fit_models_takes_errors_from_the_bootstrap():
+    n = np.array([2.0, 3.0, 4.0, 5.0])
+    var = np.exp(-n)
+    shifts = np.array([-0.2, 0.0, 0.1, 0.3])  # one factor per replicate, the same at every n
+    boot = var[:, None] * np.exp(shifts)[None, :]
+    fits = fit_models(n, var, boot)
+    for fit in fits.values():  # a common factor moves the intercept, never the rate
+        assert fit.rate_err == pytest.approx(0.0, abs=1e-12)
+    assert fits["exponential"].rate == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="all equal at n = \\[2.0"):
+        fit_models(n, var, np.tile(var[:, None], (1, 5)))
+    with pytest.raises(ValueError, match="boot_variances"):
+        fit_models(n, var, -boot)
+
+
+def fit(model, rate, err, chi2_dof, dof=5):
+    return DecayFit(model, 0.0, rate, err, chi2_dof * dof, dof)
+
+
+@pytest.mark.parametrize("exp,poly,verdict", [
+    (fit("exponential", -0.3, 0.1, 1.0), fit("polynomial", -1.0, 0.3, 1.0), "grows"),
+    (fit("exponential", 0.15, 0.1, 1.0), fit("polynomial", 0.5, 0.3, 1.0), "flat"),
+    # b = 0.3 ± 0.1 falls, but with χ²/dof = 4 the error doubles: 0.3 − 2·0.2 < 0
+    (fit("exponential", 0.3, 0.1, 4.0), fit("polynomial", 1.0, 0.3, 5.0), "flat"),
+    (fit("exponential", 1.0, 0.1, 1.0), fit("polynomial", 4.0, 0.3, 3.0), "exponential"),
+    (fit("exponential", 1.0, 0.1, 3.0), fit("polynomial", 4.0, 0.3, 1.0), "polynomial"),
+    (fit("exponential", 1.0, 0.1, 1.0), fit("polynomial", 4.0, 0.3, 1.3), "undecided"),  # Δχ² 1.5
+    (fit("exponential", 1.0, 0.1, 3.5), fit("polynomial", 4.0, 0.3, 9.0), "irregular"),
+])
+def test_decay_verdict_rules(exp, poly, verdict):
+    assert decay_verdict({"exponential": exp, "polynomial": poly}) == verdict
+    assert verdict in DECAY_VERDICTS
+
+
+def test_decay_verdict_bad_input():
+    with pytest.raises(ValueError, match="both models"):
+        decay_verdict({"exponential": fit("exponential", 1, 0.1, 1)})
+    both = {"exponential": fit("exponential", 1, 0.1, 1), "polynomial": fit("polynomial", 1, 0.1, 1)}
+    with pytest.raises(ValueError, match="gate"):
+        decay_verdict(both, gate=np.nan)
+
+
+def test_tail_share_by_hand():
+    np.testing.assert_allclose(tail_share([[1.0, -1.0, 2.0], [3.0, 0.0, 0.0]]), [4 / 6, 1.0])
+    with pytest.raises(ValueError, match="all 0"):
+        tail_share([[0.0, 0.0], [1.0, 2.0]])
+
+
+def test_compare_rates_uses_scaled_errors():
+    a, b = fit("exponential", 1.0, 0.1, 0.5), fit("exponential", 0.5, 0.2, 0.5)
+    c = compare_rates(a, b)  # 0.5 against 2·√(0.1² + 0.2²) = 0.447
+    assert c.difference == pytest.approx(0.5) and c.error == pytest.approx(np.sqrt(0.05))
+    assert c.differs
+    c = compare_rates(fit("exponential", 1.0, 0.1, 4.0), b)  # 0.1 doubled: 2·√0.08 = 0.566
+    assert c.error == pytest.approx(np.sqrt(0.08)) and not c.differs
+    assert not compare_rates(a, a).differs
+    with pytest.raises(ValueError, match="same model"):
+        compare_rates(a, fit("polynomial", 1.0, 0.1, 1.0))
+
+
+# --- scans against laws derived by hand --------------------------------------------------
+
+
+def test_one_layer_variances_follow_the_laws_derived_by_hand():
+    """One layer, no sharing, every angle uniform on [−π, π).
+
+    Global: ⟨0…0|ψ⟩ = Π e^{iφ_q/2} cos(θ_q/2) (the CNOTs fix |0…0⟩), so ∂C_G/∂θ₀ =
+    ½ sin θ₀ Π_{q≥1} cos²(θ_q/2) and Var = E[sin²]/4 · E[cos⁴(θ/2)]^{n−1} = ⅛ (⅜)^{n−1}.
+    Local, alternating bricks: Z₀ → Z₀, Z₁ → Z₀Z₁, Z₂ → Z₀Z₁Z₂ and no other Z_i reaches
+    qubit 0, so ∂C_L/∂θ₀ = (sin θ₀ / 2n)(1 + cos θ₁ + cos θ₁ cos θ₂) and
+    Var = (1/8n²)(1 + ½ + ¼) = 7/(32 n²) for n ≥ 3. Staircase: Z_i → Z₀⋯Z_i, so
+    Var = (1/8n²) Σ_{i<n} 2^{−i} = (1 − 2^{−n})/(4n²).
+    """
+    n = np.arange(3, 9)
+    kw = dict(n_draws=2000, n_boot=200, seed=0, progress=False)
+    alt = plateau_scan(n, "none", 1, circuit="alternating", **kw)
+    stair = plateau_scan(n, "none", 1, **kw)
+    for scan, cost, exact in ((alt, "global", 0.125 * 0.375 ** (n - 1)),
+                              (alt, "local", 7 / (32 * n ** 2)),
+                              (stair, "local", (1 - 2.0 ** -n) / (4 * n ** 2))):
+        # within three bootstrap errors of ln Var at every n (the global cost's draws are
+        # heavy-tailed: its errors grow from 0.05 at n = 3 to 0.2 at n = 8)
+        assert np.all(np.abs(np.log(scan.variance[cost] / exact)) < 3 * scan.log_var_err[cost])
+    assert alt.log_var_err["local"].max() < 0.06
+    # for the global cost the two circuits are one function at L = 1
+    np.testing.assert_allclose(stair.derivatives["global"], alt.derivatives["global"], atol=1e-14)
+    # the verdicts: exponential at rate ln(8/3) for the global cost, n^−2 for the local one
+    assert alt.verdict == {"global": "exponential", "local": "polynomial"}
+    assert alt.shows_cost_contrast() and alt.word("local") == "falls like a power of n"
+    from dataclasses import replace
+    assert not replace(alt, verdict={"global": "exponential", "local": "undecided"}).shows_cost_contrast()
+    b = alt.fits["global"]["exponential"]
+    assert abs(b.rate - np.log(8 / 3)) < 2 * b.rate_err_scaled
+    p = alt.fits["local"]["polynomial"]
+    assert abs(p.rate - 2.0) < 2 * p.rate_err_scaled
+
+
+def test_reduced_domain_draws_inside_pi_over_root_layers(monkeypatch):
+    import qbp.plateaus
+
+    seen = {}
+
+    def record(task):
+        circuit, costs, thetas = task
+        seen[circuit.n_qubits] = thetas
+        return np.random.default_rng(circuit.n_qubits).normal(size=(len(costs), len(thetas)))
+
+    monkeypatch.setattr(qbp.plateaus, "_scan_task", record)
+    scan = plateau_scan([2, 4, 9], "type", "n", init="reduced", n_draws=400, n_boot=20,
+                        progress=False)
+    for n, thetas in seen.items():
+        a = np.pi / np.sqrt(n)  # L = n layers
+        assert 0.95 * a < np.max(np.abs(thetas)) <= a
+    assert scan.meta["half_width"] == pytest.approx([np.pi / np.sqrt(2), np.pi / 2, np.pi / 3])
+    assert scan.init == "reduced" and reduced_half_width(4) == pytest.approx(np.pi / 2)
+    plateau_scan([2, 4, 9], "none", 3, n_draws=400, n_boot=20, progress=False)
+    assert 0.95 * np.pi < np.max(np.abs(seen[9])) <= np.pi  # full domain: one period
+
+
+def test_circuit_family_by_name_or_callable():
+    kw = dict(n_draws=20, seed=4, n_boot=20, progress=False)
+    by_name = plateau_scan([2, 3, 4], "layer", 2, circuit="alternating", **kw)
+    by_call = plateau_scan([2, 3, 4], "layer", 2, circuit=qbp.alternating_circuit, **kw)
+    assert by_name.circuit == "alternating" and by_call.circuit == "alternating_circuit"
+    assert np.array_equal(by_name.derivatives["local"], by_call.derivatives["local"])
+    default = plateau_scan([2, 3, 4], "layer", 2, **kw)
+    assert default.circuit == "default"
+    assert default.label == "default circuit, layer sharing, L = 2, full domain"
+    assert by_name.summary()["label"] == "alternating circuit, layer sharing, L = 2, full domain"
+    assert not np.array_equal(default.derivatives["local"][1:], by_name.derivatives["local"][1:])
+    with pytest.raises(ValueError, match="circuit"):
+        plateau_scan([2, 3, 4], circuit="brick", **kw)
+    with pytest.raises(TypeError, match="circuit"):
+        plateau_scan([2, 3, 4], circuit=qbp.default_circuit(2), **kw)
+    with pytest.raises(TypeError, match="circuit family"):
+        plateau_scan([2, 3, 4], circuit=lambda n, L, s: qbp.default_circuit(2, L, s), **kw)
+    with pytest.raises(ValueError, match="init"):
+        plateau_scan([2, 3, 4], init="narrow", **kw)
+
+
+def test_decay_table_columns_and_formats():
+    scans = [plateau_scan([2, 3, 4], s, 2, n_draws=30, n_boot=30, progress=False)
+             for s in ("none", "type")]
+    table = decay_table(scans)
+    assert table.index.names == ["circuit", "sharing", "L", "domain", "cost"]
+    assert len(table.columns) + len(table.index.names) <= 12 and len(table) == 4
+    row = table.loc[("default", "none", "2", "full", "global")]
+    exp = scans[0].fits["global"]["exponential"]
+    assert row["b per qubit"] == f"{exp.rate:.2f} ± {exp.rate_err_scaled:.2f}".replace("-", "−")
+    assert row["χ²/dof exp."] == f"{exp.chi2_dof:.1f}"
+    assert row["verdict"] == scans[0].verdict["global"]
+    assert all(re.fullmatch(r"−?\d+\.\d\d ± \d+\.\d\d", v) for v in table["p (Var ∝ n^−p)"])
+    assert all(re.fullmatch(r"0\.\d\d|1\.00", v) for v in table["largest share"])
+    with pytest.raises(TypeError, match="scans"):
+        decay_table([])
+
+
 def test_scan_reproducible_and_shaped():
     a = plateau_scan([2, 3, 4], "none", n_draws=20, seed=5, n_boot=50, progress=False)
     b = plateau_scan([2, 3, 4], "none", n_draws=20, seed=5, n_boot=50, progress=False)
@@ -46,13 +251,15 @@ def test_unshared_global_cost_has_a_plateau():
 
 def test_bad_input():
     with pytest.raises(ValueError, match="sharing"):
-        plateau_scan([2, 3], "all")
+        plateau_scan([2, 3, 4], "all")
     with pytest.raises(ValueError, match="layers"):
-        plateau_scan([2, 3], "none", layers=0)
+        plateau_scan([2, 3, 4], "none", layers=0)
     with pytest.raises(ValueError, match="costs"):
-        plateau_scan([2, 3], costs=("energy",))
+        plateau_scan([2, 3, 4], costs=("energy",))
     with pytest.raises(ValueError, match="n_values"):
         plateau_scan([3])
+    with pytest.raises(ValueError, match="at least three"):
+        plateau_scan([2, 3])
     with pytest.raises(ValueError, match="n_draws"):
         plateau_scan([2, 3], n_draws=1)
 
@@ -61,7 +268,7 @@ class TestNoSilentNaN:
     """Issue 9, item 4: fits and bootstrap statistics check their inputs."""
 
     def test_fit_of_a_zero_variance_is_refused(self):
-        with pytest.raises(ValueError, match="variance is 0 at n = \\[3.0\\]"):
+        with pytest.raises(ValueError, match="variance is <= 0 at n = \\[3.0\\]"):
             fit_decay([2, 3, 4], [0.1, 0.0, 0.01])
         with pytest.raises(ValueError, match="variances"):
             fit_decay([2, 3, 4], [0.1, np.nan, 0.01])
@@ -78,7 +285,7 @@ class TestNoSilentNaN:
                                     {"n_boot": 1}, {"n_boot": 9}])
     def test_too_few_draws_or_resamples_refused(self, kw):
         with pytest.raises(ValueError, match=next(iter(kw))):
-            plateau_scan([2, 3], "none", **{"n_draws": 20, "n_boot": 20, **kw}, progress=False)
+            plateau_scan([2, 3, 4], "none", **{"n_draws": 20, "n_boot": 20, **kw}, progress=False)
 
     def test_resamples_that_repeat_one_draw_are_left_out(self, monkeypatch):
         import qbp.plateaus
@@ -105,4 +312,4 @@ class TestNoSilentNaN:
         monkeypatch.setattr(qbp.plateaus, "_scan_task",
                             lambda task: np.zeros((len(task[1]), len(task[2]))))
         with pytest.raises(ValueError, match="single value"):
-            plateau_scan([2, 3], "none", n_draws=10, n_boot=10, progress=False)
+            plateau_scan([2, 3, 4], "none", n_draws=10, n_boot=10, progress=False)

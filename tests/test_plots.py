@@ -417,16 +417,39 @@ def test_plot_plateau_scan(plateau_scans):
     assert ax.get_yscale() == "log" and ax.get_title() == ""
     assert ax.get_xlabel() == "qubits n" and "Var" in ax.get_ylabel()
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert len(texts) == 2  # one entry per cost
-    b, err = scan.decay["global"], scan.decay_err["global"]
-    signed = f"{b:.2f}".replace("-", "−")  # a true minus sign
-    assert texts[0] == f"none sharing, L = n, global cost: b = {signed} ± {err:.2f}"
-    fits = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
-    assert len(fits) == 2
-    x, y = fits[0].get_data()  # the fitted line exp(a − b·n) over the scanned n
+    assert texts == ["none sharing, L = n, global cost", "none sharing, L = n, local cost"]
+    curves = [line for line in ax.get_lines() if line.get_linestyle() in ("--", ":")]
+    assert len(curves) == 2  # one fitted curve per cost
+    x, y = curves[0].get_data()  # the named model, or the one with the lower χ²
     assert x[0] == 2 and x[-1] == 4
-    np.testing.assert_allclose(np.log(y), scan.intercept["global"] - b * x)
+    fits = scan.fits["global"]
+    best = (fits[scan.verdict["global"]] if scan.verdict["global"] in fits
+            else min(fits.values(), key=lambda f: f.chi2))
+    assert curves[0].get_linestyle() == {"exponential": "--", "polynomial": ":"}[best.model]
+    x_model = x if best.model == "exponential" else np.log(x)
+    np.testing.assert_allclose(np.log(y), best.intercept - best.rate * x_model)
     ax.figure.canvas.draw()
+
+
+def test_plot_plateau_scans_one_cost_several_scans(plateau_scans):
+    fig, ax = plt.subplots()
+    out = plots.plot_plateau_scans({"no sharing": plateau_scans[0], "type": plateau_scans[1]},
+                                   "local", ax=ax, note="local cost, L = n")
+    assert out is ax
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no sharing", "type"]
+    assert [t.get_text() for t in ax.texts] == ["local cost, L = n"]
+    markers = [c[0].get_marker() for c in ax.containers]  # error-bar containers, in order
+    assert markers == ["o", "s"]
+    xs = [np.asarray(c[0].get_xdata(), dtype=float) for c in ax.containers]
+    np.testing.assert_allclose(xs[0], [1.88, 2.88, 3.88])  # spread ±0.12 along n
+    np.testing.assert_allclose(xs[1], [2.12, 3.12, 4.12])
+    ax = plots.plot_plateau_scans({"no sharing": plateau_scans[0]}, "global", note="a",
+                                  note_loc="lower left", legend=False)
+    assert ax.texts[0].get_position() == (0.03, 0.04) and ax.get_legend() is None
+    with pytest.raises(ValueError, match="at least one"):
+        plots.plot_plateau_scans({}, "local")
+    with pytest.raises(ValueError, match="note_loc"):
+        plots.plot_plateau_scans({"a": plateau_scans[0]}, "local", note_loc="centre")
 
 
 def test_plot_plateau_scan_one_cost_into_given_axes(plateau_scans):
@@ -437,7 +460,7 @@ def test_plot_plateau_scan_one_cost_into_given_axes(plateau_scans):
         assert out is ax
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert [t.split(":")[0] for t in texts] == ["none", "type"]
-    assert not [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert not [line for line in ax.get_lines() if line.get_linestyle() in ("--", ":")]
     with pytest.raises(ValueError, match="no cost"):
         plots.plot_plateau_scan(plateau_scans[0], costs=["energy"])
 
@@ -447,8 +470,8 @@ def test_plot_decay_rates(plateau_scans):
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels == ["none\nL = n", "type\nL = n", "none\nL = 3", "type\nL = 3"]
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert texts == ["ln 4", "global cost (± 2 bootstrap errors)",
-                     "local cost (± 2 bootstrap errors)"]
+    assert texts == ["ln 4", "global cost (± 2 scaled errors)",
+                     "local cost (± 2 scaled errors)"]
     points = [line for line in ax.get_lines() if line.get_marker() == "o"]
     assert len(points) == 2
     np.testing.assert_allclose(np.asarray(points[0].get_ydata(), dtype=float),

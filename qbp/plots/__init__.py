@@ -15,7 +15,7 @@ from .landscape import (
     plot_minima_vs_sharing,
 )
 from .optimizers import plot_paths, plot_success_vs_lr, wrap_path
-from .plateaus import plot_decay_rates, plot_plateau_scan
+from .plateaus import plot_decay_rates, plot_plateau_scan, plot_plateau_scans
 from .resolution import (
     plot_ratio_vs_resolution,
     plot_resolution_box_grid,
@@ -47,6 +47,7 @@ __all__ = [
     "plot_paths",
     "plot_success_vs_lr",
     "plot_plateau_scan",
+    "plot_plateau_scans",
     "plot_decay_rates",
     "plot_scoreboard",
     "VERDICT_COLOURS",

@@ -356,3 +356,90 @@ def test_processes_give_identical_results(minimum, landscape, flow, success):
 def test_bad_input(call, match):
     with pytest.raises((TypeError, ValueError), match=match):
         call()
+
+
+# --------------------------------------------------------------------------- figures
+class TestPlots:
+    @pytest.fixture(autouse=True)
+    def agg(self):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        from qbp import plots
+
+        plots.use_book_style()
+        yield
+        plt.close("all")
+
+    def test_plot_cells(self, success):
+        from matplotlib.colors import to_hex
+        from matplotlib.patches import Rectangle
+
+        from qbp import plots
+
+        result = success.judge("C5")
+        ax = plots.plot_cells(result)
+        width, _ = ax.figure.get_size_inches()
+        assert width <= plots.MAX_WIDTH
+        boxes = [p for p in ax.patches if isinstance(p, Rectangle)]
+        assert len(boxes) == len(result.cells) == 12
+        colours = sorted(to_hex(p.get_facecolor()) for p in boxes)
+        assert colours == sorted(plots.CELL_COLOURS[c.outcome] for c in result.cells)
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert legend == [f"supports ({result.n_supports})",
+                          f"inconclusive ({result.n_inconclusive})",
+                          f"contradicts ({result.n_contradicts})"]
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["n = 2, tfim"]
+        # columns: tol › T › optimizer › seed, the innermost (seed) at the ticks
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["0"] * 12
+        groups = [t.get_text() for t in ax.texts]
+        assert groups.count("tol 0.001") == 1 and groups.count("T = 20") == 2
+        assert groups.count("adam") == 6
+        assert ax.get_xlabel() == "tol › T › optimizer › seed"
+        ax.figure.canvas.draw()
+
+    def test_plot_cells_single_column_and_errors(self, minimum):
+        from qbp import plots
+
+        ax = plots.plot_cells(minimum.cells("C1"))
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["n = 2, tfim", "n = 3, tfim"]
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["all"]
+        with pytest.raises(TypeError, match="ClaimResult"):
+            plots.plot_cells([])
+        with pytest.raises(ValueError, match="one claim"):
+            plots.plot_cells(minimum.cells("C1") + _some_c7(minimum))
+
+    def test_plot_trend_error_bars(self, success, landscape):
+        from qbp import plots
+
+        cell = success.cells("C5", tols=(0.1,), steps=40)[1]
+        ax = plots.plot_trend(cell)
+        line = ax.get_lines()[0]
+        np.testing.assert_array_equal(line.get_xdata(), cell.x)
+        np.testing.assert_array_equal(line.get_ydata(), cell.series["value"])
+        bars = ax.containers[0]  # the errorbar container of the judged series
+        segments = bars.lines[2][0].get_segments()
+        for k, seg in enumerate(segments):
+            assert seg[0][1] == pytest.approx(cell.series["low"][k])
+            assert seg[1][1] == pytest.approx(cell.series["high"][k])
+        labels = ax.get_legend_handles_labels()[1]
+        assert labels == ["settled", "final step"]
+        assert any(t.get_text() == cell.outcome for t in ax.texts)
+        c6 = success.cells("C6", tols=(0.1,), steps=40)[0]
+        ax = plots.plot_trend(c6)
+        np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), c6.series["ratio"])
+        assert ax.get_xlabel().startswith("deceptiveness (flow) ratio")
+        c7 = landscape.cells("C7")[0]
+        ax = plots.plot_trend(c7)
+        assert ax.get_ylim() == (0, 100) and ax.get_xlabel() == c7.x_name
+        ax.figure.canvas.draw()
+        with pytest.raises(TypeError, match="Cell"):
+            plots.plot_trend({"claim": "C5"})
+
+
+def _some_c7(study):
+    cell = study.cells("C1")[0]
+    return [Cell("C7", cell.setting, "R", [90], "rank", {"value": [70.0]},
+                 {"name": "x", "value": 1}, None, "supports", "r")]

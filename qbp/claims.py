@@ -692,6 +692,9 @@ def trend_rule(x, values, effect, direction: str, *, alpha: float = ALPHA) -> Ju
       claimed side;
     - **contradicts**: the interval lies entirely on the other side of 0;
     - **inconclusive**: otherwise.
+
+    Over n points the exact p is at least 1/n! (a perfectly monotone series): with 3 points
+    or fewer no cell can support (1/6 > 0.05), with 4 only a perfectly monotone one.
     """
     from .stats import Effect, classify_cell, trend_test
 

@@ -56,6 +56,7 @@ from .cost import COST_NAMES, make_cost
 
 __all__ = ["minimum_study", "landscape_study", "flow_study", "success_study", "MinimumStudy",
            "LandscapeStudy", "FlowStudy", "SuccessStudy", "cells_table", "window_widths",
+           "subgrid_index",
            "DEFAULT_TOLS", "DEFAULT_C_STAR_RESOLUTION", "GRID_RULES"]
 
 #: The small and the large tolerance of the matrix (cost units).

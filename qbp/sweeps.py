@@ -57,6 +57,9 @@ class SuccessSweep:
 
     ``c_star`` (circuits,) is each circuit's refined global minimum; ``labels`` and
     ``degrees`` name the circuits and their sharing degree (gates per free parameter).
+    With ``checkpoints`` (k,) step counts (see :func:`success_sweep`): ``checkpoint_costs``
+    and ``checkpoint_tail_max`` (optimizers, circuits, lrs, starts, k), the cost after that
+    many steps and the largest cost over the last 10 % of them; otherwise None.
     """
 
     labels: tuple[str, ...]
@@ -67,6 +70,9 @@ class SuccessSweep:
     final_costs: np.ndarray
     c_star: np.ndarray
     meta: dict = field(default_factory=dict)
+    checkpoints: np.ndarray | None = None
+    checkpoint_costs: np.ndarray | None = None
+    checkpoint_tail_max: np.ndarray | None = None
 
     def success(self, tol: float) -> np.ndarray:
         """Boolean array like ``final_costs``: final cost ≤ C* + tol."""
@@ -76,6 +82,37 @@ class SuccessSweep:
     def success_rate(self, tol: float) -> np.ndarray:
         """Fraction of starts that succeed, shape (optimizers, circuits, lrs)."""
         return self.success(tol).mean(axis=-1)
+
+    def _checkpoint(self, steps) -> int:
+        if self.checkpoints is None:
+            raise ValueError("this sweep recorded no checkpoints: run success_sweep with "
+                             "checkpoints=(...)")
+        if steps is None:
+            return len(self.checkpoints) - 1
+        hit = np.flatnonzero(self.checkpoints == steps)
+        if not len(hit):
+            raise ValueError(f"steps must be one of the checkpoints "
+                             f"{self.checkpoints.tolist()}, got {steps!r}")
+        return int(hit[0])
+
+    def settled(self, tol: float, steps: int | None = None) -> np.ndarray:
+        """Boolean (optimizers, circuits, lrs, starts): the run of ``steps`` steps (a
+        checkpoint; default the last) has settled — cost ≤ C* + tol over the last 10 % of
+        its steps (SPEC §11, :func:`qbp.stats.settled`)."""
+        tol = check_tol(tol)
+        j = self._checkpoint(steps)
+        return self.checkpoint_tail_max[..., j] <= self.c_star[None, :, None, None] + tol
+
+    def settled_rate(self, tol: float, steps: int | None = None) -> np.ndarray:
+        """Fraction of starts that have settled, (optimizers, circuits, lrs)."""
+        return self.settled(tol, steps).mean(axis=-1)
+
+    def checkpoint_success(self, tol: float, steps: int | None = None) -> np.ndarray:
+        """Boolean like :meth:`settled` for the cost at the checkpoint alone (final-step
+        success of a run of ``steps`` steps)."""
+        tol = check_tol(tol)
+        j = self._checkpoint(steps)
+        return self.checkpoint_costs[..., j] <= self.c_star[None, :, None, None] + tol
 
 
 def _observable_digest(cost: ObservableCost) -> str:
@@ -113,17 +150,23 @@ def _load(path: Path, key: str):
 
 def _sweep_task(task):
     """One task of a sweep: every learning rate from a chunk of starts on one circuit."""
-    circuit, cost, optimizer, lrs, starts, steps = task
+    circuit, cost, optimizer, lrs, starts, steps, *rest = task
+    checkpoints = rest[0] if rest else None
     batch_starts = np.tile(starts, (len(lrs), 1))  # lr-major: row = lr index × starts + start
     batch_lr = np.repeat(lrs, len(starts))
-    tr = optimize(circuit, cost, batch_starts, optimizer, batch_lr, steps=steps, record="ends")
-    return tr.final_costs.reshape(len(lrs), len(starts))
+    tr = optimize(circuit, cost, batch_starts, optimizer, batch_lr, steps=steps, record="ends",
+                  checkpoints=checkpoints)
+    final = tr.final_costs.reshape(len(lrs), len(starts))
+    if checkpoints is None:
+        return final
+    shape = (len(lrs), len(starts), len(checkpoints))
+    return final, tr.checkpoint_costs.reshape(shape), tr.checkpoint_tail_max.reshape(shape)
 
 
 def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lrs=None,
                   n_starts: int = 1000, steps: int = 500, seed: int = 0, labels=None,
                   c_star_resolution: int = 90, cache=None, progress=None, scheduler=None,
-                  chunk_starts: int = 500) -> SuccessSweep:
+                  chunk_starts: int = 500, checkpoints=None) -> SuccessSweep:
     """Run every optimizer at every learning rate from the same ``n_starts`` seeded starts on
     every circuit (all with the same number of free parameters); keep the final costs.
 
@@ -136,8 +179,13 @@ def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lr
     stored there under a key of the actual inputs (the starts themselves, not the ``seed``
     that drew them, so ``seed=None`` never reuses another draw's result), every other
     parameter and :func:`qbp._version.provenance` (code digest, library versions), and
-    reused when asked for again. Cost: optimizers × circuits × len(lrs) · n_starts runs of
-    ``steps`` exact gradient evaluations.
+    reused when asked for again. ``checkpoints``: optional increasing step counts in 1 …
+    ``steps`` (e.g. (T/2, T, 2T) with ``steps`` = 2T): each run also records the cost after
+    that many steps and the largest cost over the last 10 % of them
+    (:func:`qbp.optimize`'s ``checkpoints``), so :meth:`SuccessSweep.settled_rate` judges runs
+    of every checkpoint's length from one run (SPEC §11); they are part of the cache key only
+    when given. Cost: optimizers × circuits × len(lrs) · n_starts runs of ``steps`` exact
+    gradient evaluations.
     Errors: TypeError or ValueError naming the argument.
     """
     from .executors import run_tasks
@@ -166,12 +214,18 @@ def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lr
     seed = check_seed(seed)
     c_star_resolution = check_resolution(c_star_resolution)
     chunk_starts = check_int(chunk_starts, "chunk_starts", minimum=1)
+    if checkpoints is not None:
+        from .trajectories import _Checkpoints
+
+        checkpoints = _Checkpoints(checkpoints, steps, 0).steps  # checked: 1 … steps, increasing
     starts = random_starts(n_starts, d, seed)
     params = {"circuits": [c.to_dict() for c in circuits], "cost": cost.describe(),
               "observable": _observable_digest(cost), "optimizers": list(optimizers),
               "lrs": lrs.tolist(), "n_starts": n_starts, "steps": steps,
               "starts": digest({"starts": starts}), "c_star_resolution": c_star_resolution,
               "chunk_starts": chunk_starts, "provenance": provenance()}
+    if checkpoints is not None:  # absent otherwise: the keys of earlier sweeps stay valid
+        params["checkpoints"] = checkpoints.tolist()
     key = _key(params)  # the inputs themselves: the seed only says how the starts were drawn
     params["seed"] = seed
     path = Path(cache) / f"success-sweep-{key[:20]}.npz" if cache is not None else None
@@ -179,22 +233,39 @@ def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lr
     degrees = np.array([int(c.sharing_degree.max()) if c.n_params else 0 for c in circuits])
     if saved is not None:
         arrays, meta = saved
+        extra = () if checkpoints is None else (
+            checkpoints, arrays["checkpoint_costs"], arrays["checkpoint_tail_max"])
         return SuccessSweep(labels, degrees, optimizers, lrs, starts, arrays["final_costs"],
-                            arrays["c_star"], {**params, "cached": True})
+                            arrays["c_star"], {**params, "cached": True}, *extra)
 
     for name in optimizers:  # optimizer names and learning rates checked before any work
         make_optimizer(name, lrs)
     c_star = np.array([refined_minimum(c, cost, c_star_resolution) for c in circuits])
     chunks = [slice(a, min(a + chunk_starts, n_starts)) for a in range(0, n_starts, chunk_starts)]
     jobs = [(i, j, sl) for i in range(len(optimizers)) for j in range(len(circuits)) for sl in chunks]
-    tasks = [(circuits[j], cost, optimizers[i], lrs, starts[sl], steps) for i, j, sl in jobs]
+    tail = () if checkpoints is None else (checkpoints,)
+    tasks = [(circuits[j], cost, optimizers[i], lrs, starts[sl], steps, *tail)
+             for i, j, sl in jobs]
     results = run_tasks(_sweep_task, tasks, scheduler, desc="success sweep", progress=progress)
-    final = np.empty((len(optimizers), len(circuits), len(lrs), n_starts))
+    shape = (len(optimizers), len(circuits), len(lrs), n_starts)
+    final = np.empty(shape)
+    arrays = {"final_costs": final, "c_star": c_star}
+    if checkpoints is not None:
+        arrays["checkpoint_costs"] = np.empty(shape + (len(checkpoints),))
+        arrays["checkpoint_tail_max"] = np.empty(shape + (len(checkpoints),))
     for (i, j, sl), block in zip(jobs, results):
-        final[i, j, :, sl] = block
+        if checkpoints is None:
+            final[i, j, :, sl] = block
+        else:
+            final[i, j, :, sl] = block[0]
+            arrays["checkpoint_costs"][i, j, :, sl] = block[1]
+            arrays["checkpoint_tail_max"][i, j, :, sl] = block[2]
     if path is not None:
-        _save(path, {"final_costs": final, "c_star": c_star}, {"key": key, "parameters": params})
-    return SuccessSweep(labels, degrees, optimizers, lrs, starts, final, c_star, {**params, "cached": False})
+        _save(path, arrays, {"key": key, "parameters": params})
+    extra = () if checkpoints is None else (
+        checkpoints, arrays["checkpoint_costs"], arrays["checkpoint_tail_max"])
+    return SuccessSweep(labels, degrees, optimizers, lrs, starts, final, c_star,
+                        {**params, "cached": False}, *extra)
 
 
 @dataclass(frozen=True, eq=False)

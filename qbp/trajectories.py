@@ -32,6 +32,10 @@ class Trajectories:
     landscape along each parameter (:attr:`qbp.Circuit.periods`: 2π, 4π for a CRX's
     parameter, ``inf`` where it does not repeat); ``meta`` circuit, cost, steps, engine and
     the optimizer's hyper-parameters.
+    With ``checkpoints`` (k,) (steps at which runs of those lengths are judged, SPEC §11):
+    ``checkpoint_costs`` (B, k), the cost after that many steps, and ``checkpoint_tail_max``
+    (B, k), the largest cost over the last 10 % of those steps (the
+    :func:`qbp.stats.tail_length` costs ending at the checkpoint); otherwise all three None.
     """
 
     params: np.ndarray
@@ -40,6 +44,9 @@ class Trajectories:
     optimizer: str
     periods: np.ndarray
     meta: dict = field(default_factory=dict)
+    checkpoints: np.ndarray | None = None
+    checkpoint_costs: np.ndarray | None = None
+    checkpoint_tail_max: np.ndarray | None = None
 
     def __post_init__(self):
         d = np.shape(self.params)[-1]
@@ -76,7 +83,8 @@ def random_starts(n_starts: int, n_params: int, seed: int | None, periods=None) 
 
 
 def optimize(circuit: Circuit, cost: ObservableCost, starts, optimizer="adam", lr=DEFAULT_LR,
-             steps: int = 500, method: str = "auto", record: str = "all", **hyper) -> Trajectories:
+             steps: int = 500, method: str = "auto", record: str = "all", checkpoints=None,
+             **hyper) -> Trajectories:
     """Run ``optimizer`` for ``steps`` steps from every row of ``starts`` (B, d), radians.
 
     ``optimizer``: a name in :data:`qbp.OPTIMIZERS`, with ``lr`` (a number, or one per start,
@@ -88,6 +96,12 @@ def optimize(circuit: Circuit, cost: ObservableCost, starts, optimizer="adam", l
     ``record="all"`` keeps every step's parameters and cost; ``"ends"`` keeps only the
     first and last (T+1 → 2 columns), for large sweeps. The circuit's periods are recorded,
     so :attr:`Trajectories.final_params` wraps each parameter with its own period.
+    ``checkpoints``: optional increasing step counts in 1 … ``steps`` (e.g. (T/2, T, 2T) in a
+    run of 2T steps): for each, the cost after that many steps and the largest cost over the
+    last :func:`qbp.stats.tail_length` (10 %) of them are kept, (B, k) each — what
+    :func:`qbp.stats.settled` needs to judge runs of every checkpoint's length from one run,
+    with O(B·k) memory whatever ``record`` is. Equal to ``costs[:, c]`` and
+    ``costs[:, c - m + 1 : c + 1].max(axis=1)`` of ``record="all"`` (m = tail_length(c)).
     Errors: TypeError or ValueError naming the argument (starts, lr, steps, record, …);
     ValueError if a run diverges to non-finite parameters or costs (an lr far too large).
     """
@@ -98,6 +112,7 @@ def optimize(circuit: Circuit, cost: ObservableCost, starts, optimizer="adam", l
     steps = check_int(steps, "steps", minimum=1)
     if record not in ("all", "ends"):
         raise ValueError(f"record must be 'all' or 'ends', got {record!r}")
+    track = _Checkpoints(checkpoints, steps, len(starts)) if checkpoints is not None else None
     b = len(starts)
     opt = make_optimizer(optimizer, lr, **hyper)
     lr_arr = check_reals(opt.hyper["lr"], "lr", above=0)
@@ -120,17 +135,48 @@ def optimize(circuit: Circuit, cost: ObservableCost, starts, optimizer="adam", l
         if record == "all" or t == 0:
             params[:, t if record == "all" else 0] = theta
             costs[:, t if record == "all" else 0] = value
+        if track is not None:
+            track.update(t, value)
         updates, state = opt.update(grad, state)
         theta = theta + updates
     _diverged(theta, None, lr_arr)
     value, _ = f(theta)
     _diverged(theta, value, lr_arr)
     params[:, -1], costs[:, -1] = theta, value
+    if track is not None:
+        track.update(steps, value)
     meta = {"circuit": circuit.to_dict(), "cost": cost.describe(), "steps": steps,
             "method": used, "hyper": {k: v for k, v in opt.hyper.items() if k != "lr"},
             "record": record, "qbp_version": __version__}
+    extra = () if track is None else (track.steps, track.costs, track.tail_max)
     return Trajectories(params, costs, np.broadcast_to(lr_arr, (b,)).copy(), opt.name,
-                        np.array(circuit.periods), meta)
+                        np.array(circuit.periods), meta, *extra)
+
+
+class _Checkpoints:
+    """Running record of the cost at each checkpoint and its tail maximum (see optimize)."""
+
+    def __init__(self, checkpoints, steps: int, b: int):
+        from .stats import tail_length
+
+        if isinstance(checkpoints, (str, bytes)) or not np.iterable(checkpoints):
+            raise TypeError(f"checkpoints must be a sequence of step counts, got {checkpoints!r}")
+        cps = [check_int(c, "checkpoints", minimum=1, maximum=steps) for c in checkpoints]
+        if not cps or any(b_ <= a for a, b_ in zip(cps, cps[1:])):
+            raise ValueError(f"checkpoints must be strictly increasing step counts in 1 … "
+                             f"{steps}, got {list(checkpoints)!r}")
+        self.steps = np.array(cps, dtype=int)
+        self.first = self.steps - np.array([tail_length(c) for c in cps]) + 1
+        self.costs = np.empty((b, len(cps)))
+        self.tail_max = np.full((b, len(cps)), -np.inf)
+
+    def update(self, t: int, value: np.ndarray) -> None:
+        """Take in the costs (B,) after ``t`` steps."""
+        inside = np.flatnonzero((self.first <= t) & (t <= self.steps))
+        for j in inside:  # k is a handful: a loop over checkpoints, vectorised over starts
+            np.maximum(self.tail_max[:, j], value, out=self.tail_max[:, j])
+            if self.steps[j] == t:
+                self.costs[:, j] = value
 
 
 def _diverged(theta: np.ndarray, value: np.ndarray | None, lr: np.ndarray) -> None:

@@ -24,47 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..claims import VERDICTS, Verdict
+from ..claims import CLAIMS, EXPECTED_CHAPTER, SHORT, VERDICTS, Verdict
 from ..results import load_results
 
 __all__ = ["CLAIMS", "SHORT", "EXPECTED_CHAPTER", "NOT_COMPUTED", "OUTCOMES", "Entry",
            "Scoreboard", "collect", "key_numbers", "format_value",
            "format_parameters", "describe"]
-
-#: The paper's claims as SPEC §8 states them.
-CLAIMS = {
-    "C1": "More sharing at a fixed number of free parameters improves the global minimum by "
-          "orders of magnitude.",
-    "C2": "More sharing gives larger gradient magnitudes.",
-    "C3": "More sharing gives a higher deceptiveness ratio.",
-    "C4": "The deceptiveness ratio is largely independent of the resolution.",
-    "C5": "Adam and SGD converge worse as sharing increases.",
-    "C6": "Success depends strongly on the learning rate, more so in more deceptive "
-          "landscapes.",
-    "C7": "Halving the resolution shifts per-step gradient magnitudes up by about a quartile.",
-}
-
-#: A few words per claim, for figure labels.
-SHORT = {
-    "C1": "sharing improves the global minimum",
-    "C2": "sharing enlarges gradients",
-    "C3": "sharing raises deceptiveness",
-    "C4": "deceptiveness independent of R",
-    "C5": "Adam/SGD converge worse with sharing",
-    "C6": "learning rate matters, more if deceptive",
-    "C7": "halving R shifts gradients a quartile",
-}
-
-#: The chapter (notebook stem) that decides each claim; named when a claim is not computed.
-EXPECTED_CHAPTER = {
-    "C1": "01_circuit_landscape",
-    "C2": "03_deceptiveness",
-    "C3": "03_deceptiveness",
-    "C4": "03_deceptiveness",
-    "C5": "05_success_rates",
-    "C6": "05_success_rates",
-    "C7": "02_resolution",
-}
 
 #: The verdict of a claim that no results file holds.
 NOT_COMPUTED = "not computed"

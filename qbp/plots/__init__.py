@@ -24,7 +24,7 @@ from .resolution import (
     plot_resolution_quantiles,
 )
 from .style import BOOK_RC, DPI, MAX_WIDTH, use_book_style
-from .verdicts import VERDICT_COLOURS, plot_scoreboard
+from .verdicts import CELL_COLOURS, VERDICT_COLOURS, plot_cells, plot_scoreboard, plot_trend
 
 __all__ = [
     "BOOK_RC",
@@ -51,4 +51,7 @@ __all__ = [
     "plot_decay_rates",
     "plot_scoreboard",
     "VERDICT_COLOURS",
+    "plot_cells",
+    "plot_trend",
+    "CELL_COLOURS",
 ]

@@ -1,8 +1,12 @@
-"""Figures of verdicts (SPEC §8, §11): the claims scoreboard."""
+"""Figures of verdicts (SPEC §8, §11): the claims scoreboard, the cells of the settings matrix
+and one cell's series with its intervals."""
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
+import numpy as np
 
 #: Colour of each verdict on the scoreboard, and of a claim not computed.
 VERDICT_COLOURS = {"holds": "#2e7d32", "partly": "#e0a100", "does not hold": "#c62828",
@@ -49,4 +53,191 @@ def plot_scoreboard(claims, verdicts, labels=None, notes=None, extra=(), ax=None
     ax.tick_params(length=0)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
+    return ax
+
+
+# --- The settings matrix (SPEC §11): cells and their series ----------------------------------
+
+#: Colour of each cell outcome (contradicting cells are also hatched: readable without colour).
+CELL_COLOURS = {"supports": "#2e7d32", "inconclusive": "#d0d0d0", "contradicts": "#c62828"}
+_CELL_HATCH = {"contradicts": "////"}
+#: Setting axes that make the columns of :func:`plot_cells`, outermost first.
+_COLUMN_AXES = ("layers", "tol", "steps", "optimizer", "seed")
+_LEVEL_TEXT = {"layers": "L = {}", "tol": "tol {:g}", "steps": "T = {}", "optimizer": "{}",
+               "seed": "seed {}"}
+
+
+def _cells_of(result):
+    from ..claims import Cell, ClaimResult
+
+    cells = list(result.cells) if isinstance(result, ClaimResult) else list(result)
+    if not cells or not all(isinstance(c, Cell) for c in cells):
+        raise TypeError("result must be a qbp.claims.ClaimResult or a non-empty sequence of "
+                        "qbp.claims.Cell")
+    if len({c.claim for c in cells}) != 1:
+        raise ValueError(f"cells must all belong to one claim, got {sorted({c.claim for c in cells})}")
+    return cells
+
+
+def _level_text(axis: str, value) -> str:
+    fmt = _LEVEL_TEXT.get(axis, axis + " {}")
+    try:
+        return fmt.format(value)
+    except (TypeError, ValueError):
+        return f"{axis} {value}"
+
+
+def plot_cells(result, ax=None):
+    """The cells of one claim as a compact grid coloured by outcome; returns the axes.
+
+    ``result``: a :class:`qbp.claims.ClaimResult` or a sequence of its
+    :class:`qbp.claims.Cell`. Rows: (n_qubits, cost) settings; columns: the other setting
+    axes nested in the order L, tol, T, optimizer, seed (the innermost labelled at the
+    ticks, the outer ones as group labels below them). Colours :data:`CELL_COLOURS`
+    (supports green, inconclusive grey, contradicts red and hatched); the legend counts
+    each outcome. Fits :data:`qbp.plots.MAX_WIDTH` with up to ~40 columns.
+    """
+    from matplotlib.patches import Patch, Rectangle
+
+    from .style import MAX_WIDTH
+
+    cells = _cells_of(result)
+    rows = list(dict.fromkeys((c.setting.get("n_qubits"), c.setting.get("cost")) for c in cells))
+    axes = [a for a in _COLUMN_AXES if any(a in c.setting for c in cells)]
+    extra = sorted({k for c in cells for k in c.setting} - set(axes) - {"n_qubits", "cost"})
+    axes += extra
+    values = {a: list(dict.fromkeys(c.setting.get(a) for c in cells)) for a in axes}
+    columns = sorted({tuple(c.setting.get(a) for a in axes) for c in cells},
+                     key=lambda col: [values[a].index(v) for a, v in zip(axes, col)])
+    if ax is None:
+        height = 0.30 * len(rows) + 0.75 + 0.2 * max(len(axes) - 1, 0)
+        _, ax = plt.subplots(figsize=(MAX_WIDTH, max(height, 1.6)), layout="constrained")
+    col_index = {col: k for k, col in enumerate(columns)}
+    for c in cells:
+        y = rows.index((c.setting.get("n_qubits"), c.setting.get("cost")))
+        x = col_index[tuple(c.setting.get(a) for a in axes)]
+        ax.add_patch(Rectangle((x - 0.45, y - 0.42), 0.9, 0.84, facecolor=CELL_COLOURS[c.outcome],
+                               hatch=_CELL_HATCH.get(c.outcome), edgecolor="white",
+                               linewidth=0.5))
+    ax.set_xlim(-0.6, len(columns) - 0.4)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_yticks(range(len(rows)), [f"n = {n}, {cost}" for n, cost in rows])
+    if axes:
+        inner = axes[-1]
+        labels = [str(col[-1]) if inner in ("seed", "layers") else _level_text(inner, col[-1])
+                  for col in columns]
+        ax.set_xticks(range(len(columns)), labels)
+        if len(columns) > 12:
+            ax.tick_params(axis="x", labelsize=8)
+        for depth, axis in enumerate(axes[:-1]):  # outer levels: one label per group
+            start = 0
+            for k in range(1, len(columns) + 1):
+                if k == len(columns) or columns[k][:depth + 1] != columns[start][:depth + 1]:
+                    ax.annotate(_level_text(axis, columns[start][depth]),
+                                xy=((start + k - 1) / 2, 0), xycoords=("data", "axes fraction"),
+                                xytext=(0, -16 - 12 * (len(axes) - 2 - depth)),
+                                textcoords="offset points", ha="center", va="top", fontsize=9,
+                                annotation_clip=False)
+                    if k < len(columns) and depth < 2:  # group separators, outer ones bolder
+                        ax.axvline(k - 0.5, color="0.3" if depth == 0 else "0.65",
+                                   linewidth=0.9 if depth == 0 else 0.6)
+                    start = k
+        names = {"layers": "L", "tol": "tol", "steps": "T", "optimizer": "optimizer",
+                 "seed": "seed"}
+        ax.set_xlabel(" › ".join(names.get(a, a) for a in axes), labelpad=4 + 12 * (len(axes) - 1))
+    else:
+        ax.set_xticks([0], ["all"])
+    counts = {o: sum(c.outcome == o for c in cells) for o in CELL_COLOURS}
+    handles = [Patch(facecolor=CELL_COLOURS[o], hatch=_CELL_HATCH.get(o), edgecolor="white",
+                     label=f"{o} ({counts[o]})") for o in CELL_COLOURS]
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3,
+              frameon=False, handlelength=1.2, borderaxespad=0.2)
+    ax.tick_params(length=0)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    return ax
+
+
+_SERIES_LABEL = {"C1": "type sharing", "C2": "at R", "C3": "flow, random starts",
+                 "C5": "settled", "C6": "window width", "C7": "halvings"}
+
+
+def _numbers(values) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _yerr(series, value, low="low", high="high"):
+    if low not in series or high not in series:
+        return None
+    lo, hi = _numbers(series[low]), _numbers(series[high])
+    return np.vstack([np.clip(value - lo, 0, None), np.clip(hi - value, 0, None)])
+
+
+def plot_trend(cell, ax=None):
+    """One cell's measured series with its 95 % intervals as error bars; returns the axes.
+
+    Against the sharing degree (C6: against the flow ratio of the same starts, with its
+    Wilson interval as horizontal bars; C7: against the resolution R, with the "about a
+    quartile" band shaded). Readings beside the judged series are drawn lighter: C2 the
+    median at R/2, C3 Algorithm 1's grid ratios, C5 the final-step success, C1 the unshared
+    baseline. C4 shows the flow ratio at each resolution. The outcome is written in the
+    corner in its colour. Log y for C1's excess.
+    """
+    from ..claims import C7_BAND, Cell
+
+    if not isinstance(cell, Cell):
+        raise TypeError(f"cell must be a qbp.claims.Cell, got {type(cell).__name__}")
+    if ax is None:
+        from .style import MAX_WIDTH
+
+        _, ax = plt.subplots(figsize=(MAX_WIDTH * 0.62, 2.8), layout="constrained")
+    s = cell.series
+    x = _numbers(cell.x)
+    y = _numbers(s["value"])
+    xlabel = cell.x_name
+    xerr = None
+    if cell.statistic.get("x") == "ratio":
+        x = _numbers(s["ratio"])
+        xerr = _yerr(s, x, "ratio_low", "ratio_high")
+        xlabel = "deceptiveness (flow) ratio of the same starts"
+    if cell.claim == "C4":
+        for k, name in enumerate(n for n in s if n.startswith("flow ratio")):
+            ax.plot(x, _numbers(s[name]), marker="o", color=f"C{k}", label=name.replace(
+                "flow ratio ", ""))
+        ax.set_ylabel("flow ratio (grid of starts)")
+    else:
+        ax.errorbar(x, y, yerr=_yerr(s, y), xerr=xerr, marker="o", capsize=3, color="C0",
+                    linestyle="-" if xerr is None else "none",
+                    label=_SERIES_LABEL.get(cell.claim, "judged"))
+        ax.set_ylabel(textwrap.fill(cell.quantity, 30))
+    if cell.claim == "C2" and "coarse" in s:
+        ax.plot(x, _numbers(s["coarse"]), marker="o", mfc="none", color="0.5", linestyle="--",
+                label="at R/2")
+    if cell.claim == "C3":
+        for k, rule in enumerate(("gradient", "steepest")):
+            if f"grid_{rule}" in cell.beside:
+                ax.plot(x, _numbers(cell.beside[f"grid_{rule}"]), linestyle="--",
+                        color=f"C{k + 1}", label=f"grid, {rule}")
+    if cell.claim == "C5" and "final" in s:
+        f = _numbers(s["final"])
+        ax.errorbar(x + 0.12 * np.ptp(x) / max(len(x) - 1, 1), f, yerr=_yerr(s, f, "final_low",
+                                                                              "final_high"),
+                    marker="s", mfc="none", capsize=2, color="0.5", linestyle="none",
+                    label="final step")
+        ax.set_ylim(-0.03, 1.03)
+    if cell.claim == "C1":
+        ax.set_yscale("log")
+        base = cell.beside.get("baseline_excess")
+        if base is not None:  # floored like C1's F: an excess below 1e-12 is numerically 0
+            ax.axhline(max(base, 1e-12), color="0.5", linestyle="--",
+                       label="unshared baseline" + (" (≤ 1e−12)" if base < 1e-12 else ""))
+    if cell.claim == "C7":
+        ax.axhspan(*C7_BAND, color="0.9", zorder=0, label="about a quartile")
+        ax.set_ylim(0, 100)
+    ax.set_xlabel(xlabel)
+    if len(ax.get_legend_handles_labels()[0]) > 1:
+        ax.legend(fontsize=9)
+    ax.annotate(cell.outcome, xy=(1, 1), xycoords="axes fraction", xytext=(0, 3),
+                textcoords="offset points", ha="right", va="bottom", fontsize=9,
+                color=CELL_COLOURS[cell.outcome] if cell.outcome != "inconclusive" else "0.35")
     return ax

@@ -20,10 +20,10 @@ from .grid import check_periods, grid_difference, shifted_index
 from .landscape import Landscape
 
 __all__ = ["Basins", "basins", "deceptive_mask", "deceptiveness_ratio", "step_gradient",
-           "RULES", "GRADIENTS"]
+           "RULES", "DERIVATIVES"]
 
-RULES = ("gradient", "steepest")
-GRADIENTS = ("exact", "grid")
+RULES = ("compass", "steepest")
+DERIVATIVES = ("exact", "grid")
 _TAN_PI_8 = np.tan(np.pi / 8)
 
 
@@ -46,7 +46,7 @@ class Basins:
     sink_values: np.ndarray
     values: np.ndarray
     rule: str
-    gradient: str
+    derivatives: str
 
     @property
     def n_sinks(self) -> int:
@@ -75,7 +75,7 @@ class Basins:
 ZERO_GRADIENT = 1e-12
 
 
-def step_gradient(landscape: Landscape, gradient: str = "exact") -> np.ndarray:
+def step_gradient(landscape: Landscape, derivatives: str = "exact") -> np.ndarray:
     """The gradient in grid steps, shape (d,)+(R,)*d: what the compass rule compares.
 
     ``"exact"``: the landscape's exact gradient (per radian) times the grid step T_k/R of
@@ -85,13 +85,13 @@ def step_gradient(landscape: Landscape, gradient: str = "exact") -> np.ndarray:
     Where every axis has the same period the exact gradient is returned as it is (a common
     factor changes no direction), with no copy.
     """
-    if gradient not in GRADIENTS:
-        raise ValueError(f"gradient must be one of {GRADIENTS}, got {gradient!r}")
-    if gradient == "grid":
+    if derivatives not in DERIVATIVES:
+        raise ValueError(f"derivatives must be one of {DERIVATIVES}, got {derivatives!r}")
+    if derivatives == "grid":
         return grid_difference(landscape.values, per="step")
     if landscape.gradient is None:
-        raise ValueError("landscape has no gradient (sampled with gradient=False); "
-                         "sample it with its gradient or pass gradient='grid'")
+        raise ValueError("landscape has no gradient (sampled with with_gradient=False); "
+                         "sample it with its gradient or pass derivatives='grid'")
     periods = check_periods(landscape.periods, landscape.n_params, finite=True)
     if np.all(periods == periods[0]):
         return landscape.gradient
@@ -136,12 +136,12 @@ def _steepest_successor(values: np.ndarray) -> np.ndarray:
     return best_idx
 
 
-def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact") -> Basins:
+def basins(landscape: Landscape, rule: str = "compass", derivatives: str = "exact") -> Basins:
     """Successors, sinks and basin sizes of ``landscape`` (SPEC §5).
 
-    ``rule``: ``"gradient"`` (step along the compass direction of −∇C, measured in grid
+    ``rule``: ``"compass"`` (step along the compass direction of −∇C, measured in grid
     steps: see :func:`step_gradient`) or ``"steepest"`` (step to the lowest neighbour).
-    ``gradient``: ``"exact"`` (the landscape's exact gradient) or ``"grid"`` (periodic
+    ``derivatives``: ``"exact"`` (the landscape's exact gradient) or ``"grid"`` (periodic
     central differences of the values). Every axis spans one period of its parameter
     (:attr:`qbp.Landscape.periods`), so steps across the seam wrap to the opposite edge.
     """
@@ -149,13 +149,13 @@ def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact"
         raise TypeError(f"landscape must be a qbp.Landscape, got {type(landscape).__name__}")
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
-    if gradient not in GRADIENTS:
-        raise ValueError(f"gradient must be one of {GRADIENTS}, got {gradient!r}")
+    if derivatives not in DERIVATIVES:
+        raise ValueError(f"derivatives must be one of {DERIVATIVES}, got {derivatives!r}")
     values = landscape.values
     if rule == "steepest":
         target = _steepest_successor(values)
     else:
-        target = shifted_index(values.shape, _successor_offsets(step_gradient(landscape, gradient)))
+        target = shifted_index(values.shape, _successor_offsets(step_gradient(landscape, derivatives)))
     flat_values = values.ravel()
     here = np.arange(values.size, dtype=target.dtype)
     # A step is taken only if it strictly lowers C: paths strictly decrease, so they end.
@@ -168,18 +168,18 @@ def basins(landscape: Landscape, rule: str = "gradient", gradient: str = "exact"
         succ = nxt
     sinks = np.flatnonzero(succ == here)  # sorted; a sink is its own successor
     sizes = np.bincount(succ, minlength=values.size)[sinks]
-    return Basins(successor, succ.reshape(values.shape), sinks, sizes, flat_values[sinks], values, rule, gradient)
+    return Basins(successor, succ.reshape(values.shape), sinks, sizes, flat_values[sinks], values, rule, derivatives)
 
 
 def deceptive_mask(landscape: Landscape, tol: float, relative: bool = False, *,
-                   rule: str = "gradient", gradient: str = "exact") -> np.ndarray:
+                   rule: str = "compass", derivatives: str = "exact") -> np.ndarray:
     """Boolean mask (R,)*d of deceptive points: descent ends above C_min + tol (SPEC §5)."""
     check_tol(tol)
-    return basins(landscape, rule, gradient).deceptive(tol, relative)
+    return basins(landscape, rule, derivatives).deceptive(tol, relative)
 
 
 def deceptiveness_ratio(landscape: Landscape, tol: float, relative: bool = False, *,
-                        rule: str = "gradient", gradient: str = "exact") -> float:
+                        rule: str = "compass", derivatives: str = "exact") -> float:
     """Fraction of grid points that are deceptive, in [0, 1] (SPEC §5)."""
     check_tol(tol)
-    return basins(landscape, rule, gradient).ratio(tol, relative)
+    return basins(landscape, rule, derivatives).ratio(tol, relative)

@@ -37,10 +37,10 @@ def check_inputs(circuit, cost) -> None:
 
 
 def evaluate(circuit: Circuit, cost: ObservableCost, theta, method: str = "batched",
-             gradient: bool = True, progress=None):
+             with_gradient: bool = True, progress=None):
     """Cost values (B,) and exact gradients (B, d) per radian at points ``theta`` (B, d) or (d,).
 
-    ``gradient=False`` returns None for the gradient. A (d,) input gives a scalar value and
+    ``with_gradient=False`` returns None for the gradient. A (d,) input gives a scalar value and
     a (d,) gradient.
     """
     check_inputs(circuit, cost)
@@ -51,29 +51,29 @@ def evaluate(circuit: Circuit, cost: ObservableCost, theta, method: str = "batch
     if method == "batched":
         from .statevector import expectation_and_gradient
 
-        values, grad = expectation_and_gradient(circuit, cost.matrix, pts, gradient, progress)
+        values, grad = expectation_and_gradient(circuit, cost.matrix, pts, with_gradient, progress)
     elif method == "fourier":
         from .fourier import fourier_series
 
         values, grad = fourier_series(circuit, cost.matrix).evaluate(pts)
-        grad = grad if gradient else None
+        grad = grad if with_gradient else None
     else:
-        values, grad = _reference(circuit, cost, pts, gradient, progress)
+        values, grad = _reference(circuit, cost, pts, with_gradient, progress)
     if single:
         return values[0], (grad[0] if grad is not None else None)
     return values, grad
 
 
-def _reference(circuit, cost, pts, gradient, progress):
+def _reference(circuit, cost, pts, with_gradient, progress):
 
     from .gradients import parameter_shift
 
     values = np.empty(len(pts))
-    grad = np.empty(pts.shape) if gradient else None
+    grad = np.empty(pts.shape) if with_gradient else None
     for b in bar(range(len(pts)), desc="QuTiP reference", unit="point", progress=progress,
                  minimum=50):
         values[b] = cost(circuit, pts[b])
-        if gradient:
+        if with_gradient:
             grad[b] = parameter_shift(circuit, cost, pts[b])
     return values, grad
 

@@ -515,14 +515,14 @@ def compare_with_grid(landscape, flow: FlowResult, tol: float | None = None,
     ``landscape``: a :class:`qbp.Landscape` at resolution R; ``flow``: the
     :class:`FlowResult` of :func:`flow_deceptiveness` on ``grid_starts(R, periods)`` of the
     same circuit (checked: the starts must be that grid). ``tol`` defaults to the flow's.
-    For each rule (``"gradient"``, ``"steepest"``; exact gradients), over the converged starts:
+    For each rule (``"compass"``, ``"steepest"``; exact gradients), over the converged starts:
     ``agreement`` (fraction of points where :func:`qbp.deceptive_mask` and the flow agree),
     ``grid_ratio`` (the grid rule's ratio over all points, its own threshold C_min + tol),
     ``flow_ratio`` (over the converged starts, threshold C* + tol), ``grid_only`` /
     ``flow_only`` (points deceptive for one only) and ``n_compared``. Returns
     {rule: {...}} (JSON-ready). Which rule tracks the flow is an empirical question: for the
     default circuit (n = 2, L = 6, R = 360, tol = 1e−3) "steepest" agrees on 99 % of points
-    and "gradient" on 92 % (benchmarks/results/flow.json).
+    and "compass" on 92 % (benchmarks/results/flow.json).
     """
     from .landscape import Landscape
 

@@ -91,14 +91,14 @@ class FourierSeries:
             grad[start:start + step] = np.concatenate(partial, axis=1)
         return values, grad
 
-    def on_grid(self, axes: list[np.ndarray], gradient: bool = True):
+    def on_grid(self, axes: list[np.ndarray], with_gradient: bool = True):
         """Values (R_0, …) and gradient (d, R_0, …) per radian on the product grid ``axes``.
 
         Costs about (d+1)·R^d·(2K_last+1) flops; outputs are written in place (no copies).
         """
         shape = tuple(len(a) for a in axes)
         bases = [real_basis(ax, kk) for ax, kk in zip(axes, self.max_frequencies)]
-        derivs = (None, *range(self.n_params)) if gradient else (None,)
+        derivs = (None, *range(self.n_params)) if with_gradient else (None,)
         out = np.empty((len(derivs),) + shape)
         for slot, deriv in enumerate(derivs):
             mats = [basis[1] if k == deriv else basis[0] for k, basis in enumerate(bases)]
@@ -106,7 +106,7 @@ class FourierSeries:
             for m in mats[:-1]:  # contract the leading axis, append the grid axis at the end
                 acc = np.tensordot(acc, m, axes=([0], [1]))
             np.matmul(np.moveaxis(acc, 0, -1), mats[-1].T, out=out[slot])
-        return out[0], (out[1:] if gradient else None)
+        return out[0], (out[1:] if with_gradient else None)
 
 
 def real_basis(theta: np.ndarray, kmax: int) -> tuple[np.ndarray, np.ndarray]:
@@ -152,6 +152,6 @@ def fourier_series(circuit: Circuit, observable, max_coefficients: int = MAX_COE
                          f"more than max_coefficients={max_coefficients}; use method='batched'")
     grids = [2 * np.pi * np.arange(n) / n for n in sizes]
     points = np.stack(np.meshgrid(*grids, indexing="ij"), axis=-1).reshape(-1, len(sizes))
-    samples, _ = expectation_and_gradient(circuit, observable, points, gradient=False)
+    samples, _ = expectation_and_gradient(circuit, observable, points, with_gradient=False)
     coeffs = np.fft.fftn(samples.reshape(sizes)) / total
     return FourierSeries(np.fft.fftshift(coeffs), kmax)

@@ -142,7 +142,7 @@ def load_landscape(path) -> Landscape:
 
 
 def sample_landscape(circuit: Circuit, cost: ObservableCost, resolution: int,
-                     method: str = "fourier", gradient: bool = True, progress=None) -> Landscape:
+                     method: str = "fourier", with_gradient: bool = True, progress=None) -> Landscape:
     """Cost and exact gradient of ``circuit`` on the R^d periodic grid (SPEC §1).
 
     Axis k spans one period of θ_k (:attr:`qbp.Circuit.periods`): [−π, π) for a 2π-periodic
@@ -167,11 +167,11 @@ def sample_landscape(circuit: Circuit, cost: ObservableCost, resolution: int,
     if method == "fourier":
         from .fourier import fourier_series
 
-        values, grad = fourier_series(circuit, cost.matrix).on_grid(list(axes), gradient)
+        values, grad = fourier_series(circuit, cost.matrix).on_grid(list(axes), with_gradient)
     else:
         from .engines import evaluate
 
-        values, grad = evaluate(circuit, cost, grid_points(axes), method, gradient, progress)
+        values, grad = evaluate(circuit, cost, grid_points(axes), method, with_gradient, progress)
         values = values.reshape((r,) * d)
         if grad is not None:
             grad = np.moveaxis(grad, -1, 0).reshape((d,) + (r,) * d)
@@ -181,17 +181,17 @@ def sample_landscape(circuit: Circuit, cost: ObservableCost, resolution: int,
 
 
 def _landscape_task(task) -> Landscape:
-    circuit, cost, resolution, method, gradient = task
-    return sample_landscape(circuit, cost, resolution, method, gradient, progress=False)
+    circuit, cost, resolution, method, with_gradient = task
+    return sample_landscape(circuit, cost, resolution, method, with_gradient, progress=False)
 
 
 def sample_landscapes(circuits, cost: ObservableCost, resolution: int, method: str = "fourier",
-                      gradient: bool = True, scheduler=None, progress=None) -> list[Landscape]:
+                      with_gradient: bool = True, scheduler=None, progress=None) -> list[Landscape]:
     """:func:`sample_landscape` for each circuit, one task each, through
     :func:`qbp.executors.run_tasks` (here by default; a process pool or a Dask cluster)."""
     from .executors import run_tasks
 
     check_resolution(resolution)
     check_method(method)
-    tasks = [(c, cost, resolution, method, gradient) for c in circuits]
+    tasks = [(c, cost, resolution, method, with_gradient) for c in circuits]
     return run_tasks(_landscape_task, tasks, scheduler, desc="landscapes", progress=progress)

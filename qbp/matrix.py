@@ -64,7 +64,7 @@ DEFAULT_TOLS = (1e-3, 0.1)
 #: Grid on which C* is found before it is polished (2° spacing).
 DEFAULT_C_STAR_RESOLUTION = 180
 #: Algorithm 1's two rules, in the order the grid readings are stored.
-GRID_RULES = ("gradient", "steepest")
+GRID_RULES = ("compass", "steepest")
 
 _X_NAME = "sharing degree n·L"
 
@@ -210,7 +210,7 @@ def _c_star_task(task):
 
     n, cost_name, layers, target_seed, resolution = task
     circuit, cost = _circuit(n, layers), make_cost(cost_name, n, target_seed)
-    land = sample_landscape(circuit, cost, resolution, method="fourier", gradient=False,
+    land = sample_landscape(circuit, cost, resolution, method="fourier", with_gradient=False,
                             progress=False)
     theta, value = refine_minimum(land, cost, method="fourier")
     return value, theta
@@ -498,7 +498,7 @@ def landscape_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6,
     ratio = np.empty(shape + (len(grid_res), len(GRID_RULES), len(tols)))
     for (i, j, l), (f, c, r, g) in zip(keys, out):
         fine[i, j, l], coarse[i, j, l], ranks[i, j, l], ratio[i, j, l] = f, c, r, g
-    meta = {"qbp_version": __version__, "sharing": "type", "gradient": "exact",
+    meta = {"qbp_version": __version__, "sharing": "type", "derivatives": "exact",
             "grid_threshold": "C_min + tol"}
     return LandscapeStudy(n_qubits, costs, max_layers, resolution, resolutions, tols,
                           target_seed, fine, coarse, pairs, ranks, np.array(grid_res), ratio,

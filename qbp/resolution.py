@@ -29,7 +29,7 @@ PERCENTILES = np.arange(101)
 def magnitudes(landscape: Landscape) -> tuple[np.ndarray, np.ndarray]:
     """Per-step grid-difference magnitudes and exact gradient magnitudes, both flat (R^d,)."""
     if landscape.gradient is None:
-        raise ValueError("landscape has no gradient: sample it with gradient=True")
+        raise ValueError("landscape has no gradient: sample it with with_gradient=True")
     step = gradient_magnitude(grid_difference(landscape.values, per="step")).ravel()
     exact = gradient_magnitude(landscape.gradient).ravel()
     return step, exact

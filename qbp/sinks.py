@@ -1,6 +1,6 @@
 """What the sinks of a descent structure are (SPEC §5): true grid minima, or artefacts.
 
-Under the ``"gradient"`` rule a grid point is a sink when its compass step does not lower C.
+Under the ``"compass"`` rule a grid point is a sink when its compass step does not lower C.
 That happens at a local minimum of the grid, but also where the gradient vanishes at a
 saddle or a maximum that falls on a grid point, and where the step along the compass
 direction nearest −∇C lands higher although another neighbour is lower: the step
@@ -57,11 +57,11 @@ def classify_sinks(landscape: Landscape, basins: Basins) -> np.ndarray:
                          f"landscape of shape {landscape.values.shape}")
     n_lower = lower_neighbours(landscape.values).ravel()[basins.sinks]
     kinds = np.where(n_lower == 0, "minimum", "overshoot").astype(object)
-    if basins.rule == "gradient":
-        if basins.gradient == "exact" and landscape.gradient is None:
+    if basins.rule == "compass":
+        if basins.derivatives == "exact" and landscape.gradient is None:
             raise ValueError("landscape has no gradient: classify basins computed with "
                              "gradient='grid', or sample the landscape with its gradient")
-        g = step_gradient(landscape, basins.gradient)  # in grid steps, as the basins used it
+        g = step_gradient(landscape, basins.derivatives)  # in grid steps, as the basins used it
         gmax = np.abs(g).max(axis=0)
         stationary = (gmax <= ZERO_GRADIENT * gmax.max()).ravel()[basins.sinks]
         n_all = 3 ** landscape.n_params - 1

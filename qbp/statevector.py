@@ -148,25 +148,25 @@ def simulate(circuit: Circuit, thetas) -> np.ndarray:
     return out
 
 
-def expectation_and_gradient(circuit: Circuit, observable, thetas, gradient: bool = True,
+def expectation_and_gradient(circuit: Circuit, observable, thetas, with_gradient: bool = True,
                              progress=None):
     """⟨ψ(θ_b)|O|ψ(θ_b)⟩ and its exact gradient for each row of ``thetas`` (shape (B, d)).
 
     ``observable``: SciPy sparse or dense (2**n, 2**n) Hermitian matrix.
-    Returns ``values`` (B,) and ``grad`` (B, d) per radian (None if ``gradient`` is False).
+    Returns ``values`` (B,) and ``grad`` (B, d) per radian (None if ``with_gradient`` is False).
     """
     thetas = np.atleast_2d(circuit.check_theta(thetas, "thetas"))
     n_points, d = thetas.shape
     program = _Program(circuit)
     values = np.empty(n_points)
-    grad = np.zeros((n_points, d)) if gradient else None
+    grad = np.zeros((n_points, d)) if with_gradient else None
     chunks = list(_chunks(circuit, n_points))
     for sl in bar(chunks, desc="batched engine", unit="chunk", progress=progress):
         th = thetas[sl]
         psi = program.forward(_initial(len(th), circuit.n_qubits), th)
         o_psi = np.asarray((observable @ psi.T).T)
         values[sl] = np.einsum("bi,bi->b", psi.conj(), o_psi).real
-        if not gradient:
+        if not with_gradient:
             continue
         # Adjoint sweep: phi = ψ_g (state after gate g), lam = U_{g+1}†…U_N† O ψ.
         phi, lam = psi, o_psi

@@ -47,7 +47,7 @@ def refined_minimum(circuit: Circuit, cost: ObservableCost, resolution: int = 90
 
     check_inputs(circuit, cost)
     method = "fourier" if circuit.is_periodic() else "batched"
-    landscape = sample_landscape(circuit, cost, resolution, method=method, gradient=False)
+    landscape = sample_landscape(circuit, cost, resolution, method=method, with_gradient=False)
     return refine_minimum(landscape, cost, method=method)[1]
 
 

@@ -12,7 +12,6 @@ import pytest
 import qutip
 
 import qbp
-from qbp import optim
 from qbp._checks import check_int, check_real, check_reals, check_seed, check_tol
 from qbp.executors import run_tasks
 from qbp.gradients import finite_difference

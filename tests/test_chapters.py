@@ -187,7 +187,7 @@ def test_chapter_04_runs_and_saves_results(tmp_path):
                                              data["fraction_local_minimum"][name],
                                              data["fraction_not_settled"][name])]
         assert total == pytest.approx([1.0, 1.0])
-        for rule in ("gradient", "steepest"):
+        for rule in ("compass", "steepest"):
             assert all(0 <= x <= 1 for x in data["same_basin"][rule][name])
             assert all(0 <= x <= 1 for x in data["outcome_predicted"][rule][name])
     assert all(len(data["global_minima"][str(L)]) >= 1 for L in (1, 2))

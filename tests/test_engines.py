@@ -187,7 +187,7 @@ def test_single_point_shapes():
     circuit = qbp.default_circuit(2, 1)
     v, g = qbp.evaluate(circuit, energy(2), [0.1, 0.2])
     assert np.ndim(v) == 0 and g.shape == (2,)
-    v, g = qbp.evaluate(circuit, energy(2), [0.1, 0.2], gradient=False)
+    v, g = qbp.evaluate(circuit, energy(2), [0.1, 0.2], with_gradient=False)
     assert g is None
 
 

@@ -70,7 +70,7 @@ class TestGridDifference:
 
     def test_halving_resolution_doubles_per_step_differences_of_smooth_landscapes(self):
         land = {r: qbp.sample_landscape(qbp.default_circuit(2, 1), qbp.EnergyCost(qbp.tfim_hamiltonian(2)), r,
-                                        gradient=False) for r in (720, 360)}
+                                        with_gradient=False) for r in (720, 360)}
         m = {r: np.median(qbp.gradient_magnitude(qbp.grid_difference(l.values))) for r, l in land.items()}
         assert m[360] / m[720] == pytest.approx(2, rel=1e-3)
 

@@ -1,7 +1,6 @@
 """The settings matrix (SPEC §11): settled success, the four studies against direct
 computation, their cells, JSON round trips and scheduler identity."""
 
-import json
 
 import numpy as np
 import pytest
@@ -239,7 +238,7 @@ class TestFlowStudy:
                                  resolution=12, resolutions=(6, 12), tols=(1e-3,), progress=False)
         c3 = flow.cells("C3", tols=(1e-3,), grid=land)[0]
         assert c3.beside["grid_resolution"] == 12 and c3.beside["grid_source"] == "landscape"
-        assert c3.beside["grid_gradient"] == land.grid_ratios(1e-3, 12)[0, 0, :, 0].tolist()
+        assert c3.beside["grid_compass"] == land.grid_ratios(1e-3, 12)[0, 0, :, 0].tolist()
         c4 = flow.cells("C4", tols=(1e-3,), grid=land)[0]
         assert c4.beside["landscape_resolutions"] == [6, 12]
         other = M.landscape_study(n_qubits=(2,), costs=("tfim",), max_layers=2, resolution=12,

@@ -243,7 +243,7 @@ class TestDeceptivenessPlots:
             assert np.all(colour[differ] != np.roll(colour, 1, axis=k)[differ])
 
     def test_step_arrows_follow_the_rule(self, worked):
-        for rule in ("gradient", "steepest"):
+        for rule in ("compass", "steepest"):
             b = qbp.basins(worked, rule=rule)
             di, dj = plots.deceptiveness._steps(worked, b)
             r = worked.resolution

@@ -71,11 +71,11 @@ def test_reference_files_reproduce_qiskit(name):
     # (the fourier engine is qbp.evaluate(..., "fourier"), i.e. this series).
     assert fourier_applies(circuit)
     for method in ("reference", "batched"):
-        values, _ = qbp.evaluate(circuit, cost, points, method, gradient=False)
+        values, _ = qbp.evaluate(circuit, cost, points, method, with_gradient=False)
         np.testing.assert_allclose(values, expected, atol=TOL, rtol=0, err_msg=method)
     np.testing.assert_allclose(series.evaluate(points)[0], expected, atol=TOL, rtol=0)
     if series.coefficients.size <= 20_000:  # the engine API too, where it is cheap
-        values, _ = qbp.evaluate(circuit, cost, points, "fourier", gradient=False)
+        values, _ = qbp.evaluate(circuit, cost, points, "fourier", with_gradient=False)
         np.testing.assert_allclose(values, expected, atol=TOL, rtol=0)
 
 
@@ -86,7 +86,7 @@ def test_reference_columns_are_not_in_declaration_order():
     assert list(circuit.param_names) != entry["parameters_by_name"]
     cost = cost_from_reference(entry)
     wrong = np.asarray(entry["points_by_name"], dtype=float)
-    values, _ = qbp.evaluate(circuit, cost, wrong, "batched", gradient=False)
+    values, _ = qbp.evaluate(circuit, cost, wrong, "batched", with_gradient=False)
     assert np.max(np.abs(values - entry["expectation"])) > 1e-3
 
 

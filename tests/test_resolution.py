@@ -42,6 +42,6 @@ def test_bad_input(study):
         resolution_study(qbp.default_circuit(2, 1), cost, ())
     with pytest.raises(ValueError, match="kind"):
         study.quantiles(kind="median")
-    land = qbp.sample_landscape(qbp.default_circuit(2, 1), cost, 8, gradient=False)
+    land = qbp.sample_landscape(qbp.default_circuit(2, 1), cost, 8, with_gradient=False)
     with pytest.raises(ValueError, match="gradient"):
         magnitudes(land)

@@ -92,7 +92,7 @@ def test_overshoot_happens_in_a_narrow_valley():
 
 def test_grid_gradient_and_errors():
     land = egg_crate(8)
-    b = basins(land, gradient="grid")
+    b = basins(land, derivatives="grid")
     assert sorted(classify_sinks(land, b).tolist()) == ["maximum", "minimum", "saddle", "saddle"]
     no_grad = Landscape(land.values, None, land.axes)
     with pytest.raises(ValueError, match="no gradient"):

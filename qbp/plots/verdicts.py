@@ -214,7 +214,7 @@ def plot_trend(cell, ax=None):
         ax.plot(x, _numbers(s["coarse"]), marker="o", mfc="none", color="0.5", linestyle="--",
                 label="at R/2")
     if cell.claim == "C3":
-        for k, rule in enumerate(("gradient", "steepest")):
+        for k, rule in enumerate(("compass", "steepest")):
             if f"grid_{rule}" in cell.beside:
                 ax.plot(x, _numbers(cell.beside[f"grid_{rule}"]), linestyle="--",
                         color=f"C{k + 1}", label=f"grid, {rule}")

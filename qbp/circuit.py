@@ -19,7 +19,8 @@ from qutip_qip.circuit import QubitCircuit
 
 from ._checks import check_int, check_real, check_reals
 
-__all__ = ["Gate", "Circuit", "default_circuit", "MAX_QUBITS", "SHARING_SCHEMES", "GateSpectrum"]
+__all__ = ["Gate", "Circuit", "default_circuit", "sharing_table", "MAX_QUBITS", "SHARING_SCHEMES",
+           "GateSpectrum"]
 
 #: Largest register qbp simulates (state vectors of 2**MAX_QUBITS amplitudes per point).
 MAX_QUBITS = 16
@@ -438,6 +439,33 @@ def default_circuit(n_qubits: int = 2, layers: int = 1, sharing: str = "type",
                 gates.append(Gate(name, (q,), param=p))
         gates.extend(Gate("CNOT", (q + 1,), (q,)) for q in range(n - 1))
     return Circuit(n, gates)
+
+
+def sharing_table(n_qubits: int, max_layers: int):
+    """Free parameters d and sharing degree of the default circuit under each sharing scheme,
+    for L = 1 … ``max_layers`` layers (SPEC §2): a :class:`pandas.DataFrame` indexed by L
+    with two columns per scheme of :data:`SHARING_SCHEMES` — ``(scheme, "free parameters
+    d")`` and ``(scheme, "sharing degree")`` — read from the circuits themselves
+    (:attr:`Circuit.n_params`, and the largest :attr:`Circuit.sharing_degree`: every
+    parameter of the default circuit is read by the same number of gates). Type sharing
+    gives d = 2 and degree nL, layer sharing d = 2n and degree L, no sharing d = 2nL and
+    degree 1. Errors: ValueError / TypeError naming the argument."""
+    import pandas as pd
+
+    n_qubits = check_int(n_qubits, "n_qubits", 1, MAX_QUBITS)
+    max_layers = check_int(max_layers, "max_layers", minimum=1)
+    rows = {}
+    for layers in range(1, max_layers + 1):
+        row = {}
+        for sharing in SHARING_SCHEMES:
+            circuit = default_circuit(n_qubits, layers, sharing)
+            row[(sharing, "free parameters d")] = circuit.n_params
+            row[(sharing, "sharing degree")] = int(circuit.sharing_degree.max())
+        rows[layers] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.columns = pd.MultiIndex.from_tuples(table.columns, names=["sharing", ""])
+    table.index.name = "L"
+    return table
 
 
 def _default_names(n_params: int) -> tuple[str, ...]:

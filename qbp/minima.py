@@ -7,6 +7,8 @@ using exact values and gradients, so C* does not depend on the resolution.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from scipy.optimize import minimize
 
@@ -18,16 +20,41 @@ from .engines import check_inputs, check_method, evaluate
 from .grid import check_periods, wrap
 from .landscape import Landscape
 
-__all__ = ["refine_minimum", "grid_local_minima", "polish"]
+__all__ = ["refine_minimum", "grid_local_minima", "polish", "NEIGHBOURS", "c1_table"]
 
 
-def grid_local_minima(values: np.ndarray) -> np.ndarray:
-    """Flat indices of the periodic grid's local minima (no axis neighbour lower), lowest first."""
+#: The two neighbourhoods a grid minimum can be defined on (one name per definition).
+NEIGHBOURS = ("axis", "all")
+
+
+def grid_local_minima(values: np.ndarray, neighbours: str = "axis") -> np.ndarray:
+    """Flat indices of the periodic grid's local minima, lowest first.
+
+    A grid point is a minimum if no neighbour is strictly lower. ``neighbours`` says which
+    points are neighbours — the book names the two definitions after it:
+
+    - ``"axis"`` (*grid minima (axis neighbours)*): the 2d points one step away along an
+      axis; the candidates of :func:`refine_minimum`;
+    - ``"all"`` (*grid minima (all neighbours)*): all 3^d − 1 points of the surrounding
+      box, diagonals included — the definition of a ``"minimum"`` sink in
+      :func:`qbp.sinks.classify_sinks`.
+
+    Every all-neighbours minimum is an axis-neighbours minimum, so the second count is never
+    below the first. ``values``: a grid of any dimension d (periodic along every axis).
+    Errors: ValueError for another ``neighbours``.
+    """
+    if neighbours not in NEIGHBOURS:
+        raise ValueError(f"neighbours must be one of {NEIGHBOURS}, got {neighbours!r}")
     values = np.asarray(values, dtype=float)
     is_min = np.ones(values.shape, dtype=bool)
-    for k in range(values.ndim):
-        for shift in (1, -1):
-            is_min &= values <= np.roll(values, shift, axis=k)
+    if neighbours == "all":
+        offsets = [off for off in itertools.product((-1, 0, 1), repeat=values.ndim) if any(off)]
+        for off in offsets:
+            is_min &= values <= np.roll(values, off, axis=tuple(range(values.ndim)))
+    else:
+        for k in range(values.ndim):
+            for shift in (1, -1):
+                is_min &= values <= np.roll(values, shift, axis=k)
     flat = np.flatnonzero(is_min)
     return flat[np.argsort(values.ravel()[flat], kind="stable")]
 
@@ -116,3 +143,42 @@ def polish(circuit: Circuit, cost: ObservableCost, points, method: str = "auto",
                        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": int(maxiter)})
         thetas[i], values[i] = res.x, float(res.fun)
     return wrap(thetas, circuit.periods), values
+
+
+def c1_table(result):
+    """C1's cells as a short table (a :class:`pandas.DataFrame`, one row per setting, 8
+    columns): ``n``, ``cost``, the excess C* − E₀ at L = 1, the lowest excess over the layer
+    counts and the L where it is reached, the improvement factor F (their ratio), the unshared
+    baseline's excess (the default circuit without sharing, L = 1, d = 2n; the lowest of its
+    polished random starts) and the cell's outcome. For the infidelity E₀ = 0: the excess
+    is the infidelity itself. Excess values below 10⁻¹² (numerically zero, the floor of
+    :func:`qbp.stats.improvement_factor`) are written as 0.
+
+    ``result``: a :class:`qbp.claims.ClaimResult` of C1 or a sequence of its cells (from
+    :meth:`qbp.matrix.MinimumStudy.cells`). Errors: TypeError for other objects, ValueError
+    for cells of another claim.
+    """
+    import pandas as pd
+
+    from .claims import Cell, ClaimResult
+
+    cells = list(result.cells) if isinstance(result, ClaimResult) else list(result)
+    if not all(isinstance(c, Cell) for c in cells):
+        raise TypeError("result must be a qbp.claims.ClaimResult or a sequence of qbp.claims.Cell")
+    if any(c.claim != "C1" for c in cells):
+        raise ValueError(f"result must hold C1 cells, got {sorted({c.claim for c in cells})}")
+    def excess(x):
+        return 0.0 if x < 1e-12 else float(x)
+
+    rows = []
+    for c in cells:
+        n = c.setting["n_qubits"]
+        rows.append({"n": n, "cost": c.setting["cost"],
+                     "excess at L = 1": excess(c.series["value"][0]),
+                     "lowest excess": excess(min(c.series["value"])),
+                     "at L": int(round(c.statistic["best_degree"] / n)),
+                     "F": c.statistic["value"],
+                     "unshared baseline": excess(c.beside["baseline_excess"]),
+                     "outcome": c.outcome})
+    return pd.DataFrame(rows, columns=["n", "cost", "excess at L = 1", "lowest excess", "at L",
+                                       "F", "unshared baseline", "outcome"])

@@ -18,7 +18,8 @@ from qbp.claims import VERDICTS
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 CHAPTER_01 = BOOK / "01_circuit_landscape.ipynb"
-TINY_01 = {"resolution": 16, "max_layers": 2, "n_check_points": 3}
+TINY_01 = {"resolution": 16, "max_layers": 2, "matrix_qubits": [2], "c_star_resolution": 16,
+           "n_baseline_starts": 2, "check_layers": [1], "n_check_points": 3}
 
 
 def execute(source: Path, folder: Path, parameters: dict) -> nbformat.NotebookNode:
@@ -64,62 +65,77 @@ def test_committed_without_outputs(source):
 
 def test_chapter_01_parameters():
     params = papermill.inspect_notebook(str(CHAPTER_01))
-    assert {k: v["default"] for k, v in params.items()} == {
-        "resolution": "360", "n_qubits": "2", "max_layers": "6", "n_check_points": "200",
-        "seed": "7"}
-    assert all(v["inferred_type_name"] == "int" and v["help"] for v in params.values())
+    assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
+        "n_qubits": ("int", "2"), "cost": ("str", '"tfim"'), "target_seed": ("int", "0"),
+        "resolution": ("int", "360"), "max_layers": ("int", "6"),
+        "matrix_qubits": ("list[int]", "[2, 3, 4]"),
+        "matrix_costs": ("list[str]", '["tfim", "infidelity"]'),
+        "c_star_resolution": ("int", "180"), "n_baseline_starts": ("int", "64"),
+        "check_layers": ("list[int]", "[1, 3]"), "n_check_points": ("int", "200"),
+        "seed": ("int", "7"), "scheduler": ("str", '""')}
+    assert all(v["help"] for v in params.values())
+
+
+def _claim_result(data, claim):
+    from qbp.claims import ClaimResult
+
+    result = ClaimResult.from_dict(data["claims"][claim])
+    assert result.claim == claim and result.verdict in VERDICTS
+    assert result.n_settings == len(result.cells) == (
+        result.n_supports + result.n_contradicts + result.n_inconclusive)
+    return result
 
 
 def test_chapter_01_runs_and_saves_verdict(tmp_path):
-    nb = run_checked(CHAPTER_01, tmp_path, TINY_01)
-    images = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
-    assert images and all(
-        sum("image/png" in o.get("data", {}) for o in c.outputs) == 1 for c in images)
+    nb = run_checked(CHAPTER_01, tmp_path, TINY_01, figures=4)
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if o.output_type == "stream"], "a cell printed or warned"
 
     results = json.loads((tmp_path / "results" / "01_circuit_landscape.json").read_text())
     assert results["parameters"]["resolution"] == 16
-    assert results["parameters"]["max_layers"] == 2
-    assert results["parameters"]["n_check_points"] == 3
+    assert results["parameters"]["matrix_qubits"] == [2]
     data = results["data"]
-    assert data["layers"] == [1, 2]
-    assert len(data["refined_excess"]) == 2
-    assert all(r <= g + 1e-12 for r, g in zip(data["refined_excess"], data["grid_min_excess"]))
-    c1 = data["claims"]["C1"]
-    assert c1["claim"] == "C1" and c1["verdict"] in VERDICTS and c1["reason"]
-    assert data["engine_check"]["worst_value_difference"] < 1e-9
-    assert data["engine_check"]["worst_gradient_difference"] < 1e-9
+    assert data["layers"] == [1, 2] and len(data["grid_minima_all_neighbours"]) == 2
+    c1 = _claim_result(data, "C1")
+    assert [c.setting for c in c1.cells] == [{"n_qubits": 2, "cost": "tfim"},
+                                             {"n_qubits": 2, "cost": "infidelity"}]
+    assert all(c.x == (2.0, 4.0) and c.statistic["name"] == "F" for c in c1.cells)
+    engines = data["engine_check"]
+    assert len(engines["circuits"]) == 4 and engines["n_points"] == 3
+    assert engines["worst_value"] < 1e-9 and engines["worst_gradient"] < 1e-9
 
 
 CHAPTER_02 = BOOK / "02_resolution.ipynb"
-TINY_02 = {"resolutions": [16, 32], "layers": [1, 2]}
+TINY_02 = {"resolutions": [16, 32], "layers": [1, 2], "matrix_qubits": [2], "max_layers": 2,
+           "matrix_resolutions": [16, 32]}
 
 
 def test_chapter_02_committed_and_parameters():
     test_committed_without_outputs(CHAPTER_02)
     params = papermill.inspect_notebook(str(CHAPTER_02))
     assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
-        "resolutions": ("list", "[90, 180, 360, 720, 1440]"), "n_qubits": ("int", "2"),
-        "layers": ("list", "[1, 3, 6]"), "tol_small": ("float", "1e-3"),
-        "tol_large": ("float", "1e-1")}
+        "n_qubits": ("int", "2"), "cost": ("str", '"tfim"'), "target_seed": ("int", "0"),
+        "resolutions": ("list[int]", "[90, 180, 360, 720, 1440]"),
+        "layers": ("list[int]", "[1, 3, 6]"), "matrix_qubits": ("list[int]", "[2, 3, 4]"),
+        "matrix_costs": ("list[str]", '["tfim", "infidelity"]'), "max_layers": ("int", "6"),
+        "matrix_resolutions": ("list[int]", "[90, 180, 360, 720]"), "scheduler": ("str", '""')}
     assert all(v["help"] for v in params.values())
 
 
 def test_chapter_02_runs_and_saves_verdict(tmp_path):
-    nb = run_checked(CHAPTER_02, tmp_path, TINY_02, figures=3)
+    nb = run_checked(CHAPTER_02, tmp_path, TINY_02, figures=4)
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if o.output_type == "stream"], "a cell printed or warned"
 
     results = json.loads((tmp_path / "results" / "02_resolution.json").read_text())
     assert results["parameters"]["resolutions"] == [16, 32]
-    assert results["parameters"]["layers"] == [1, 2]
     data = results["data"]
-    assert data["layers"] == [1, 2] and data["resolutions"] == [16, 32]
-    for study in data["studies"].values():
-        assert len(study["step_quantiles"]) == len(study["exact_quantiles"]) == 2
-        assert all(len(row) == 5 for row in study["step_quantiles"])
-        assert study["halving_pairs"] == [[32, 16]] and len(study["halving_rank"]) == 1
-    assert set(data["deceptiveness_ratio"]["1"]) == {"tol_small", "tol_large"}
-    c7 = data["claims"]["C7"]
-    assert c7["claim"] == "C7" and c7["verdict"] in VERDICTS and c7["reason"]
-    assert c7["numbers"]["n_pairs"] == 2
+    assert set(data["quantiles"]) == {"1", "2"}
+    assert all(len(q["step"]) == 2 and len(q["step"][0]) == 5 for q in data["quantiles"].values())
+    assert [h["halving"] for h in data["halvings"]] == ["32 → 16", "32 → 16"]
+    c7 = _claim_result(data, "C7")
+    assert [c.setting["layers"] for c in c7.cells] == [1, 2, 1, 2]  # tfim, then infidelity
+    assert all(c.x == (32.0,) for c in c7.cells)
 
 
 CHAPTER_03 = BOOK / "03_deceptiveness.ipynb"

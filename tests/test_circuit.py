@@ -178,3 +178,20 @@ class TestAffineAngles:
     def test_scale_needs_param(self):
         with pytest.raises(ValueError, match="need a param"):
             Gate("RX", 0, angle=0.1, scale=2.0)
+
+
+def test_sharing_table_counts_parameters_and_degrees():
+    """Type sharing: d = 2, degree nL; layer: d = 2n, degree L; none: d = 2nL, degree 1."""
+    from qbp.circuit import sharing_table
+
+    table = sharing_table(3, 4)
+    L = np.arange(1, 5)
+    assert table.index.tolist() == L.tolist() and table.index.name == "L"
+    assert table[("type", "free parameters d")].tolist() == [2] * 4
+    assert table[("type", "sharing degree")].tolist() == (3 * L).tolist()
+    assert table[("layer", "free parameters d")].tolist() == [6] * 4
+    assert table[("layer", "sharing degree")].tolist() == L.tolist()
+    assert table[("none", "free parameters d")].tolist() == (6 * L).tolist()
+    assert table[("none", "sharing degree")].tolist() == [1] * 4
+    with pytest.raises(ValueError, match="max_layers"):
+        sharing_table(2, 0)

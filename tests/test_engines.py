@@ -198,3 +198,72 @@ def test_same_input_gives_bit_identical_output():
     a = qbp.evaluate(circuit, cost, pts, "batched")
     b = qbp.evaluate(circuit, cost, pts, "batched")
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+# --- the cross-check the book runs (qbp.engines.cross_check) ---------------------------------
+
+from qbp.engines import ENGINE_PAIRS, check_circuits, cross_check  # noqa: E402
+
+
+def test_check_circuits():
+    circuits = check_circuits(2, (1, 2))
+    assert list(circuits) == [f"default, L = {L}, {s}" for L in (1, 2)
+                              for s in ("type", "layer", "none")] + ["custom (H, RX, CZ, fixed RY)"]
+    assert [c.n_params for c in circuits.values()] == [2, 4, 4, 2, 4, 8, 2]
+    custom = circuits["custom (H, RX, CZ, fixed RY)"]
+    assert custom.sharing_degree.tolist() == [2, 2]  # both parameters shared by the 2 qubits
+    with pytest.raises(TypeError, match="layers"):
+        check_circuits(2, 3)
+    with pytest.raises(ValueError, match="n_qubits"):
+        check_circuits(0)
+
+
+def test_cross_check_reports_the_largest_differences():
+    """The differences are the largest |a − b| over the same seeded points, recomputed here."""
+    circuits = {"type": qbp.default_circuit(2, 2, "type"), "none": qbp.default_circuit(2, 1, "none")}
+    cost = energy(2)
+    check = cross_check(circuits, cost, n_points=6, seed=5, n_reference=3, chunk=4, progress=False)
+    rng = np.random.default_rng(5)
+    for c, circuit in enumerate(circuits.values()):
+        pts = rng.uniform(-np.pi, np.pi, (6, circuit.n_params))
+        out = {m: qbp.evaluate(circuit, cost, pts, m) for m in ("batched", "fourier")}
+        out["reference"] = qbp.evaluate(circuit, cost, pts[:3], "reference")
+        for p, (a, b) in enumerate(ENGINE_PAIRS):
+            for k in range(2):
+                expected = np.max(np.abs(out[a][k][:3 if "reference" in (a, b) else 6]
+                                         - out[b][k][:3 if "reference" in (a, b) else 6]))
+                assert check.differences[c, k, p] == pytest.approx(expected, abs=1e-15)
+    assert check.worst_value <= TOL and check.worst_gradient <= TOL
+    assert check.worst_value == np.max(check.differences[:, 0])
+    assert check.refused == ({}, {}) and check.n_refused() == 0
+    table = check.table()
+    assert table.index.tolist() == ["type", "none"] and table[("", "d")].tolist() == [2, 4]
+    assert list(table.columns[1:]) == [(k, f"{a} vs {b}") for k in ("value", "gradient")
+                                       for a, b in ENGINE_PAIRS]
+    assert check.to_dict()["n_reference"] == 3
+
+
+def test_cross_check_records_refusals():
+    """A CRX has frequencies 1/2 and 1: the Fourier engine and the reference engine's
+    two-term shift rule refuse it; the reference values are still compared."""
+    circuit = Circuit(2, [Gate("RY", 0, param=0), Gate("CRX", 1, controls=0, param=1)])
+    check = cross_check({"crx": circuit}, energy(2), n_points=4, seed=0, progress=False)
+    assert set(check.refused[0]) == {"fourier", "reference"}
+    assert "2π-periodic" in check.refused[0]["fourier"]
+    assert check.n_refused("fourier") == 1 and check.n_refused("batched") == 0
+    value, gradient = check.differences[0]
+    assert value[0] <= TOL and np.isnan(value[1:]).all() and np.isnan(gradient).all()
+    # points span the CRX parameter's period 4π
+    assert circuit.periods.tolist() == [2 * np.pi, 4 * np.pi]
+
+
+def test_cross_check_bad_input():
+    cost = energy(2)
+    with pytest.raises(TypeError, match="circuits"):
+        cross_check([qbp.default_circuit(2)], cost)
+    with pytest.raises(ValueError, match="n_points"):
+        cross_check({"a": qbp.default_circuit(2)}, cost, n_points=0)
+    with pytest.raises(TypeError, match="seed"):
+        cross_check({"a": qbp.default_circuit(2)}, cost, seed=None)
+    with pytest.raises(ValueError):  # the cost acts on 2 qubits, the circuit on 3
+        cross_check({"a": qbp.default_circuit(3)}, cost)

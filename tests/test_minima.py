@@ -51,3 +51,57 @@ def test_refine_minimum_wraps_with_the_circuit_periods():
     wrong = (theta + np.pi) % (2 * np.pi) - np.pi
     wrong_value, _ = qbp.evaluate(circuit, cost, wrong)
     assert abs(wrong_value - c_star) > 0.1
+
+
+def test_grid_minima_axis_and_all_neighbours():
+    """A point below its four axis neighbours but above a diagonal one is a minimum for the
+    axis definition only; the all-neighbours minima are a subset of the axis ones."""
+    from qbp.minima import grid_local_minima
+
+    grid = 1 + 0.01 * np.arange(16.0).reshape(4, 4)  # every point has a lower axis neighbour…
+    grid[0, 0], grid[1, 1] = -1.0, -2.0  # …except these; (1, 1) is (0, 0)'s diagonal neighbour
+    assert grid_local_minima(grid, "axis").tolist() == [5, 0]
+    assert grid_local_minima(grid, "all").tolist() == [5]
+    grid = 1 + 0.01 * np.arange(16.0).reshape(4, 4)
+    grid[0, 0], grid[3, 3] = -1.0, -2.0  # diagonal neighbours across the periodic corner
+    assert grid_local_minima(grid, "axis").tolist() == [15, 0]
+    assert grid_local_minima(grid, "all").tolist() == [15]
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=(9, 7))
+    axis, every = set(grid_local_minima(values, "axis")), grid_local_minima(values, "all")
+    assert set(every) <= axis and len(every) < len(axis)
+    from qbp.sinks import lower_neighbours  # the sinks' definition: no lower point of 3^d − 1
+
+    assert sorted(every) == sorted(np.flatnonzero(lower_neighbours(values) == 0))
+    with pytest.raises(ValueError, match="neighbours"):
+        grid_local_minima(values, "diagonal")
+
+
+def _c1_cell(n, cost, excess, baseline):
+    from qbp.claims import Cell, c1_rule
+
+    degrees = n * np.arange(1, len(excess) + 1)
+    jd = c1_rule(degrees, excess)
+    return Cell("C1", {"n_qubits": n, "cost": cost}, "degree", degrees, "excess",
+                {"value": excess, "c_star": excess}, jd.statistic, None, jd.outcome, jd.reason,
+                {"baseline_excess": baseline})
+
+
+def test_c1_table_values():
+    from qbp.claims import ClaimResult
+    from qbp.minima import c1_table
+
+    cells = [_c1_cell(2, "tfim", [0.1, 0.001, 0.01], 1e-15),
+             _c1_cell(3, "infidelity", [0.2, 0.4, 0.3], 0.05)]
+    table = c1_table(ClaimResult.from_cells("C1", cells))
+    assert list(table.columns) == ["n", "cost", "excess at L = 1", "lowest excess", "at L", "F",
+                                   "unshared baseline", "outcome"]
+    assert table["n"].tolist() == [2, 3] and table["cost"].tolist() == ["tfim", "infidelity"]
+    np.testing.assert_allclose(table["excess at L = 1"], [0.1, 0.2])
+    np.testing.assert_allclose(table["lowest excess"], [0.001, 0.2])
+    assert table["at L"].tolist() == [2, 1]  # degree 4 of n = 2 is L = 2
+    np.testing.assert_allclose(table["F"], [100.0, 1.0])
+    assert table["unshared baseline"].tolist() == [0.0, 0.05]  # below 1e-12: numerically 0
+    assert table["outcome"].tolist() == ["supports", "contradicts"]
+    with pytest.raises(TypeError, match="result"):
+        c1_table([1, 2])

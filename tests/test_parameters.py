@@ -133,9 +133,10 @@ def test_repository_profiles_fit_the_declared_types():
         profile = build.load_profile(REPO, name)
         resolved = build.resolve(book, name, {k: v for k, v in profile.items() if k in book}, {},
                                  REPO)
-        assert resolved["02_resolution"]["tol_small"] == {
-            "value": 0.001, "origin": "profile", "type": "float",
-            "help": resolved["02_resolution"]["tol_small"]["help"]}
+        costs = resolved["02_resolution"]["matrix_costs"]
+        assert (costs["value"], costs["origin"], costs["type"]) == (
+            ["tfim", "infidelity"], "profile", "list[str]")
+        assert resolved["01_circuit_landscape"]["scheduler"]["origin"] == "profile"
         cache = resolved["05_success_rates"]["cache_dir"]
         assert (cache["value"], cache["origin"]) == (str(REPO / "_build" / "cache"), "qbp build")
 
@@ -147,11 +148,14 @@ def real_book():
 
 
 def test_issue_9_tol_small_1e_3_is_the_float_papermill_reads(real_book):
-    """`qbp run 02_resolution -p tol_small 1e-3` once passed the string '1e-3' (YAML 1.1)."""
-    book = {"02_resolution": real_book["02_resolution"]}
+    """`qbp run 02_resolution -p tol_small 1e-3` once passed the string '1e-3' (YAML 1.1):
+    checked on a float parameter of a real chapter (whichever declares one)."""
+    stem, name = next((stem, name) for stem, chapter in sorted(real_book.items())
+                      for name, p in chapter.parameters.items() if p.type.kind == "float")
+    book = {stem: real_book[stem]}
     for text, value in [("1e-3", 0.001), ("-1e-3", -0.001), ("1E-1", 0.1), ("1", 1.0)]:
-        overrides = build.parse_overrides([("tol_small", text)])
-        row = build.resolve(book, None, {}, overrides, REPO)["02_resolution"]["tol_small"]
+        overrides = build.parse_overrides([(name, text)])
+        row = build.resolve(book, None, {}, overrides, REPO)[stem][name]
         assert (row["value"], type(row["value"]), row["origin"]) == (value, float, "-p")
 
 

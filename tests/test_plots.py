@@ -104,6 +104,9 @@ def test_plot_landscape_grid_shares_one_scale(landscapes):
     assert any("C − E₀" in a.get_ylabel() for a in fig.axes if a.get_label() == "<colorbar>")
     assert [t.get_text() for p in panels for t in p.texts] == ["L = 1", "L = 2", "L = 3"]
     fig.canvas.draw()
+    # by default the figure fits the book's column
+    assert fig.get_size_inches()[0] == pytest.approx(plots.MAX_WIDTH)
+    assert plots.plot_landscape_grid(landscapes).get_size_inches()[0] == pytest.approx(plots.MAX_WIDTH)
 
 
 def test_plot_minima_vs_sharing():
@@ -181,14 +184,22 @@ def test_plot_resolution_boxes_exact_has_no_halving_marks(resolution_studies):
 
 
 def test_resolution_grids(resolution_studies):
-    fig = plots.plot_resolution_quantile_grid(resolution_studies, ["L = 1", "L = 2"])
-    assert len(fig.axes) == 4
-    assert [t.get_text() for a in fig.axes for t in a.texts] == ["L = 1", "L = 2"]
+    fig = plots.plot_resolution_quantile_grid(resolution_studies * 2, ["L = 1", "L = 2"] * 2)
+    assert len(fig.axes) == 8
+    assert [t.get_text() for a in fig.axes for t in a.texts] == ["L = 1", "L = 2"] * 2
     assert len(fig.legends) == 1
+    assert fig.get_size_inches()[0] <= plots.MAX_WIDTH
+    # one y label per column, on the middle row (index 2 of 4); x labels on the bottom row
+    assert [bool(a.get_ylabel()) for a in fig.axes] == [False] * 4 + [True] * 2 + [False] * 2
+    assert [bool(a.get_xlabel()) for a in fig.axes] == [False] * 6 + [True] * 2
     fig.canvas.draw()
-    fig = plots.plot_resolution_box_grid(resolution_studies, ["L = 1", "L = 2"], ncols=3)
+    fig = plots.plot_resolution_box_grid(resolution_studies * 2, ["L = 1", "L = 2"] * 2, ncols=3)
     visible = [a for a in fig.axes if a.get_visible()]
-    assert len(visible) == 2 and visible[1].get_ylabel() == ""
+    assert len(visible) == 4 and visible[1].get_ylabel() == ""
+    assert fig.get_size_inches()[0] == pytest.approx(plots.MAX_WIDTH)
+    # one x label for the figure
+    assert [bool(a.get_xlabel()) for a in visible] == [False] * 4
+    assert "resolution R" in fig.get_supxlabel()
     fig.canvas.draw()
     with pytest.raises(ValueError):
         plots.plot_resolution_quantile_grid([])

@@ -29,7 +29,7 @@ def draw_circuit(circuit: Circuit, ax=None, theta=None, **style):
     own = ax is None
     style.setdefault("dpi", 150)
     if own:
-        fig, ax = plt.subplots(dpi=style["dpi"])
+        fig, ax = plt.subplots(dpi=style["dpi"], layout="none")  # sized by hand below
     fig = ax.figure
     style["dpi"] = fig.dpi
     size = fig.get_size_inches().copy()
@@ -107,19 +107,25 @@ def plot_landscape(landscape: Landscape, ax=None, excess: bool = True, log: bool
 
 
 def plot_landscape_grid(landscapes, labels=None, ncols: int = 3, excess: bool = True,
-                        log: bool = True, mark_minimum: bool = True, panel_size: float = 2.6,
-                        label: str | None = None):
+                        log: bool = True, mark_minimum: bool = True,
+                        panel_size: float | None = None, label: str | None = None):
     """Heat maps of several 2-parameter landscapes in a grid with one shared colour scale.
 
     ``labels`` (e.g. ``["L = 1", …]``) are written inside each panel; ``label`` names the
-    colour bar. The grid minimum is a white star (say so in the caption). Returns the figure.
+    colour bar. The grid minimum is a white star (say so in the caption). ``panel_size``
+    (inches) defaults to the size that makes the figure :data:`qbp.plots.MAX_WIDTH` wide
+    with its colour bar. Returns the figure.
     """
+    from .style import MAX_WIDTH
+
     landscapes = list(landscapes)
     if not landscapes:
         raise ValueError("plot_landscape_grid needs at least one landscape")
     labels = [None] * len(landscapes) if labels is None else list(labels)
     ncols = min(ncols, len(landscapes))
     nrows = -(-len(landscapes) // ncols)
+    if panel_size is None:
+        panel_size = (MAX_WIDTH - 1.0) / ncols
     fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size * ncols + 1.0, panel_size * nrows),
                              sharex=True, sharey=True, squeeze=False, layout="constrained")
     norm = excess_norm(landscapes, excess, log)

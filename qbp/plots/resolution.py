@@ -9,8 +9,8 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from .style import _PlainLogFormatter
 
 _MAGNITUDE_LABELS = {
-    "step": "per-step |ΔC| (energy per grid step)",
-    "exact": "exact |∇C| (energy per radian)",
+    "step": "per-step |ΔC|\n(cost per grid step)",
+    "exact": "exact |∇C|\n(cost per radian)",
 }
 _RESOLUTION_LABEL = "resolution R (grid points per axis)"
 
@@ -41,7 +41,7 @@ def plot_resolution_quantiles(study, ax=None, kind: str = "step", levels=(5, 25,
     returns the axes.
 
     ``study`` is a :class:`qbp.resolution.ResolutionStudy`; ``kind`` picks the per-step grid
-    differences (``"step"``, energy per grid step) or the exact gradients (``"exact"``, energy
+    differences (``"step"``, cost per grid step) or the exact gradients (``"exact"``, energy
     per radian). One line per level in ``levels`` (percent), the median black and bold.
     ``guide`` draws a dotted grey line ∝ 1/R (slope −1) above the top curve: the scaling of
     a per-step difference ≈ h·|∇C| with step h = 2π/R.
@@ -64,7 +64,7 @@ def plot_resolution_quantiles(study, ax=None, kind: str = "step", levels=(5, 25,
     ax.set_ylabel(_MAGNITUDE_LABELS[kind])
     ax.grid(True, which="both", alpha=0.3)
     if legend:
-        ax.legend(frameon=False, fontsize=8)
+        ax.legend(frameon=False)
     return ax
 
 
@@ -103,14 +103,15 @@ def plot_resolution_boxes(study, ax=None, kind: str = "step", mark_halving: bool
     ax.set_ylabel(_MAGNITUDE_LABELS[kind])
     ax.grid(True, axis="y", which="both", alpha=0.3)
     if legend and ax.get_legend_handles_labels()[0]:
-        ax.legend(frameon=False, fontsize=8, loc="upper right")
+        ax.legend(frameon=False, loc="upper right")
     return ax
 
 
-def plot_resolution_quantile_grid(studies, labels=None, panel_size=(4.2, 2.7)):
+def plot_resolution_quantile_grid(studies, labels=None, panel_size=(3.2, 2.3)):
     """Quantile curves for several resolution studies: one row per study (``labels`` written
     in its per-step panel, e.g. "L = 3"), per-step differences on the left and exact gradients
-    on the right, each column on one vertical scale. Returns the figure."""
+    on the right, each column on one vertical scale. ``panel_size`` (inches): the default
+    makes the figure :data:`qbp.plots.MAX_WIDTH` wide. Returns the figure."""
     studies = list(studies)
     if not studies:
         raise ValueError("plot_resolution_quantile_grid needs at least one study")
@@ -128,22 +129,30 @@ def plot_resolution_quantile_grid(studies, labels=None, panel_size=(4.2, 2.7)):
         if i < len(studies) - 1:
             for ax in row:
                 ax.set_xlabel("")
+        if i != len(studies) // 2:  # one label per column, on the middle row: no overlaps
+            for ax in row:
+                ax.set_ylabel("")
     handles = axes[0, 0].get_legend_handles_labels()
-    fig.legend(*handles, loc="outside upper center", ncols=len(handles[0]), frameon=False,
-               fontsize=8)
+    fig.legend(*handles, loc="outside upper center", ncols=3, frameon=False)
     return fig
 
 
 def plot_resolution_box_grid(studies, labels=None, kind: str = "step", ncols: int = 3,
-                             panel_size=(3.4, 3.0)):
+                             panel_size=None):
     """Box plots (5–95 % whiskers) for several resolution studies side by side on one vertical
-    scale, with the median at R/2 marked on each box at R (per-step only). Returns the figure."""
+    scale, with the median at R/2 marked on each box at R (per-step only). ``panel_size``
+    (width, height in inches) defaults to panels that make the figure
+    :data:`qbp.plots.MAX_WIDTH` wide. Returns the figure."""
+    from .style import MAX_WIDTH
+
     studies = list(studies)
     if not studies:
         raise ValueError("plot_resolution_box_grid needs at least one study")
     labels = [None] * len(studies) if labels is None else list(labels)
     ncols = min(ncols, len(studies))
     nrows = -(-len(studies) // ncols)
+    if panel_size is None:
+        panel_size = (MAX_WIDTH / ncols, 2.8)
     fig, axes = plt.subplots(nrows, ncols, sharey=True, squeeze=False, layout="constrained",
                              figsize=(panel_size[0] * ncols, panel_size[1] * nrows))
     for k, (ax, study, text) in enumerate(zip(axes.flat, studies, labels)):
@@ -152,8 +161,10 @@ def plot_resolution_box_grid(studies, labels=None, kind: str = "step", ncols: in
             _panel_text(ax, text)
         if not ax.get_subplotspec().is_first_col():
             ax.set_ylabel("")
+        ax.set_xlabel("")
     for ax in axes.flat[len(studies):]:
         ax.set_visible(False)
+    fig.supxlabel(_RESOLUTION_LABEL, fontsize=plt.rcParams["axes.labelsize"])  # one, no overlaps
     return fig
 
 

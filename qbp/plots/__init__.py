@@ -16,6 +16,13 @@ from .landscape import (
 )
 from .optimizers import plot_paths, plot_success_vs_lr, wrap_path
 from .plateaus import plot_decay_rates, plot_plateau_scan
+from .report import (
+    draw_circuit_rows,
+    plot_gradient_histogram,
+    plot_gradient_variance,
+    plot_report_landscape,
+    plot_report_success,
+)
 from .resolution import (
     plot_ratio_vs_resolution,
     plot_resolution_box_grid,
@@ -48,6 +55,11 @@ __all__ = [
     "plot_success_vs_lr",
     "plot_plateau_scan",
     "plot_decay_rates",
+    "draw_circuit_rows",
+    "plot_report_landscape",
+    "plot_gradient_histogram",
+    "plot_gradient_variance",
+    "plot_report_success",
     "plot_scoreboard",
     "VERDICT_COLOURS",
 ]

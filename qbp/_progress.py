@@ -27,8 +27,10 @@ def bar(iterable=None, *, total: int | None = None, desc: str = "", unit: str = 
         progress=None, minimum: int = 8):
     """A ``tqdm.auto`` bar (a terminal bar, or a widget in an interactive notebook), disabled
     as :func:`enabled` says; ``total`` defaults to ``len(iterable)``."""
-    from tqdm.auto import tqdm
-
     n = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else 0)
-    return tqdm(iterable, total=total, desc=desc, unit=unit,
-                disable=not enabled(progress, n, minimum))
+    show = enabled(progress, n, minimum)
+    if show:
+        from tqdm.auto import tqdm
+    else:  # tqdm.auto warns on import in a kernel without ipywidgets, even for a hidden bar
+        from tqdm.std import tqdm
+    return tqdm(iterable, total=total, desc=desc, unit=unit, disable=not show)

@@ -233,5 +233,8 @@ def plot_report_success(report, ax=None):
     ax.set_xlabel("learning rate η (log scale)")
     ax.set_ylabel("success rate (fraction of starts)")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: ("final" in labels[i], i))  # settled first
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
+              fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax

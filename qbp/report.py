@@ -121,6 +121,7 @@ class PlaneSlice:
 class SuccessRates:
     """One optimizer at each learning rate: how many of ``n_starts`` runs succeeded.
 
+    ``starts`` (n_starts, d): the seeded uniform starts every learning rate used;
     ``settled`` (L,): runs with cost ≤ C* + tol at every recorded step of the last 10 % of
     the run (SPEC §11); ``final`` (L,): runs with final cost ≤ C* + tol. Rates and Wilson
     95 % intervals are properties.
@@ -128,9 +129,13 @@ class SuccessRates:
 
     optimizer: str
     lrs: np.ndarray
-    n_starts: int
+    starts: np.ndarray
     settled: np.ndarray
     final: np.ndarray
+
+    @property
+    def n_starts(self) -> int:
+        return len(self.starts)
 
     @property
     def settled_rate(self) -> np.ndarray:
@@ -314,12 +319,13 @@ def check_settings(circuit: Circuit, *, resolution: int = DEFAULTS["resolution"]
             "n_draws": check_int(n_draws, "n_draws", minimum=10),
             "n_slices": check_int(n_slices, "n_slices", minimum=1),
             "n_boot": check_int(n_boot, "n_boot", minimum=10),
-            "tol": check_tol(tol), "seed": check_seed(seed, "seed") if seed is not None
-            else _no_seed(), "lrs": lrs}
+            "tol": check_tol(tol), "seed": _check_report_seed(seed), "lrs": lrs}
 
 
-def _no_seed():
-    raise TypeError("seed must be an integer >= 0: a report must be reproducible")
+def _check_report_seed(seed) -> int:
+    if seed is None:
+        raise TypeError("seed must be an integer >= 0 (not None): a report must be reproducible")
+    return check_seed(seed, "seed")
 
 
 def choose_engine(circuit: Circuit) -> str:
@@ -432,10 +438,10 @@ def trainability_report(circuit: Circuit, cost: ObservableCost, *,
     ``np.random.SeedSequence(seed)``); ``lrs`` the learning rates (default 13 log-spaced from
     1e−3 to 3, SPEC §6); ``method`` "auto" (:func:`choose_engine`), "fourier" or "batched".
 
-    C* is refined as SPEC §6 asks, from everything sampled: the lowest grid local minima
-    (d ≤ 3), the lowest draws, flow end points and optimizer end points are polished by
-    L-BFGS-B with exact gradients (:func:`qbp.minima.polish`), and C* is the lowest value
-    found, so C* ≤ every value the report sampled. The flow and the success rates are then
+    C* is refined as SPEC §6 asks, from everything sampled: of the lowest grid local minima
+    (d ≤ 3), draws, flow end points and optimizer end points, the five lowest with distinct
+    values are polished by L-BFGS-B with exact gradients (:func:`qbp.minima.polish`), and C*
+    is the lowest value found, so C* ≤ every value the report sampled. The flow and the success rates are then
     classified against that C*.
 
     Cost (d = 4, 4 qubits, defaults): 2 × 13 × n_starts × steps gradient evaluations for the
@@ -525,7 +531,8 @@ def trainability_report(circuit: Circuit, cost: ObservableCost, *,
     lap("minimum and slices")
 
     flow = _classify_flow(flow, c_star, tol)
-    success = {name: _success(name, costs, c_star, settings) for name, (costs, _) in runs.items()}
+    success = {name: _success(name, opt_starts, costs, c_star, settings)
+               for name, (costs, _) in runs.items()}
     report = TrainabilityReport(
         circuit, cost, settings, engine, np.asarray(circuit.sharing_degree), periods, c_star,
         theta_star, e0, width, landscape, slices, norms, source, grid_ratio, grid_sinks, flow,
@@ -561,24 +568,34 @@ def _run(circuit, cost, starts, optimizer, settings, engine):
     return tr.costs, tr.final_params
 
 
-def _success(optimizer, costs, c_star, settings) -> SuccessRates:
+def _success(optimizer, starts, costs, c_star, settings) -> SuccessRates:
     from .stats import settled, tail_length
 
     lrs, steps = settings["lrs"], settings["steps"]
-    b = len(costs) // len(lrs)
+    b = len(starts)
     ok = settled(costs[:, -tail_length(steps):], c_star, settings["tol"]).reshape(len(lrs), b)
     final = (costs[:, -1] <= c_star + settings["tol"]).reshape(len(lrs), b)
-    return SuccessRates(optimizer, lrs.copy(), b, ok.sum(axis=1), final.sum(axis=1))
+    return SuccessRates(optimizer, lrs.copy(), starts, ok.sum(axis=1), final.sum(axis=1))
 
 
-def _refine(circuit, cost, points, engine) -> tuple[float, np.ndarray]:
-    """(C*, θ*): the lowest of ``points`` after L-BFGS-B polish (:func:`qbp.minima.polish`),
-    or the lowest point itself if polishing does not go lower."""
+def _refine(circuit, cost, points, engine, n_polish: int = 5) -> tuple[float, np.ndarray]:
+    """(C*, θ*): the lowest of ``points`` after L-BFGS-B polish (:func:`qbp.minima.polish`)
+    of the ``n_polish`` lowest with distinct values (symmetric copies of one minimum need one
+    polish only), or the lowest point itself if polishing does not go lower."""
     from .minima import polish
 
     values, _ = evaluate(circuit, cost, points, engine, gradient=False)
-    thetas, polished = polish(circuit, cost, points, method=engine)
-    j, i = int(np.argmin(polished)), int(np.argmin(values))
+    order = np.argsort(values, kind="stable")
+    picked, seen = [], set()
+    for i in order:
+        key = round(float(values[i]), 9)
+        if key not in seen:
+            seen.add(key)
+            picked.append(i)
+        if len(picked) == n_polish:
+            break
+    thetas, polished = polish(circuit, cost, points[picked], method=engine)
+    j, i = int(np.argmin(polished)), int(order[0])
     if polished[j] <= values[i]:
         return float(polished[j]), thetas[j]
     return float(values[i]), wrap(points[i], circuit.periods)
@@ -693,10 +710,12 @@ def describe(numbers: dict) -> dict:
             if v < FLAT_VARIANCE]
     d = numbers["n_params"]
     words["flat"] = flat
-    words["plateau"] = ("no parameter is flat" if not flat else
-                        ("the parameter is flat" if d == 1 else "every parameter is flat")
-                        if len(flat) == d else
-                        f"{len(flat)} of {d} parameters {'is' if len(flat) == 1 else 'are'} flat")
+    if not flat:
+        words["plateau"] = "no parameter is flat"
+    elif len(flat) == d:
+        words["plateau"] = "the parameter is flat" if d == 1 else "every parameter is flat"
+    else:
+        words["plateau"] = f"{len(flat)} of {d} parameters {'is' if len(flat) == 1 else 'are'} flat"
     best = {}
     for name, s in numbers["success"].items():
         b = s["best"]

@@ -48,14 +48,16 @@ from .landscape import Landscape
 
 __all__ = ["TrainabilityReport", "PlaneSlice", "SuccessRates", "trainability_report",
            "check_settings", "choose_engine", "random_directions", "plane_slice",
-           "random_slice", "axis_slices", "describe", "summarize", "DEFAULTS",
+           "random_slice", "axis_slices", "describe", "summarize", "unshared", "compare",
+           "comparison_table", "shared_index", "DEFAULTS",
            "OPTIMIZERS", "GROUND_TOL", "DECEPTIVE_LOW", "DECEPTIVE_HIGH", "FLAT_VARIANCE",
            "NARROW_WINDOW"]
 
 #: The report's default settings (the ``qbp report`` notebook uses the same): a 4-qubit,
 #: 4-parameter circuit takes well under 2 minutes on 2 cores (benchmarks/bench_report.py).
-DEFAULTS = {"resolution": 90, "n_starts": 100, "steps": 500, "n_flow": 200, "n_draws": 1000,
-            "n_slices": 3, "n_boot": 1000, "tol": 1e-3, "seed": 0, "lrs": None}
+DEFAULTS = {"resolution": 90, "n_starts": 100, "steps": 500, "n_flow": 200,
+            "flow_steps": 2000, "n_draws": 1000, "n_slices": 3, "n_boot": 1000, "tol": 1e-3,
+            "seed": 0, "lrs": None}
 #: The optimizers whose success the report measures (SPEC §6).
 OPTIMIZERS = ("adam", "sgd")
 #: Largest grid (points) the report samples for d ≤ 3: 16.8 M points, ~0.5 GB with gradients.
@@ -231,6 +233,13 @@ class TrainabilityReport:
         return self.c_star - self.e0
 
     @property
+    def unconverged_within_tol(self) -> int:
+        """Flow starts that did not converge but already sit at C ≤ C* + tol: the flow only
+        lowers C, so they cannot end deceptive (they are still not counted in the ratio)."""
+        f = self.flow
+        return int(np.sum(~f.converged & (f.end_values <= self.c_star + self.settings["tol"])))
+
+    @property
     def gradient_quantiles(self) -> dict[int, float]:
         """5, 25, 50, 75 and 95 % quantiles of |∇C| (per radian)."""
         q = np.quantile(self.gradient_norms, [0.05, 0.25, 0.5, 0.75, 0.95])
@@ -277,10 +286,10 @@ _NAMES = {"adam": "Adam", "sgd": "SGD"}
 # ---------------------------------------------------------------------------- checks
 def check_settings(circuit: Circuit, *, resolution: int = DEFAULTS["resolution"],
                    n_starts: int = DEFAULTS["n_starts"], steps: int = DEFAULTS["steps"],
-                   n_flow: int = DEFAULTS["n_flow"], n_draws: int = DEFAULTS["n_draws"],
-                   n_slices: int = DEFAULTS["n_slices"], n_boot: int = DEFAULTS["n_boot"],
-                   tol: float = DEFAULTS["tol"], seed: int = DEFAULTS["seed"],
-                   lrs=DEFAULTS["lrs"]) -> dict:
+                   n_flow: int = DEFAULTS["n_flow"], flow_steps: int = DEFAULTS["flow_steps"],
+                   n_draws: int = DEFAULTS["n_draws"], n_slices: int = DEFAULTS["n_slices"],
+                   n_boot: int = DEFAULTS["n_boot"], tol: float = DEFAULTS["tol"],
+                   seed: int = DEFAULTS["seed"], lrs=DEFAULTS["lrs"]) -> dict:
     """The report's settings checked against ``circuit``, as a dict (``lrs`` an array).
 
     Raises TypeError or ValueError naming the argument: ``circuit`` not a qbp.Circuit or
@@ -316,6 +325,7 @@ def check_settings(circuit: Circuit, *, resolution: int = DEFAULTS["resolution"]
             "n_starts": check_int(n_starts, "n_starts", minimum=1),
             "steps": check_int(steps, "steps", minimum=1),
             "n_flow": check_int(n_flow, "n_flow", minimum=1),
+            "flow_steps": check_int(flow_steps, "flow_steps", minimum=1),
             "n_draws": check_int(n_draws, "n_draws", minimum=10),
             "n_slices": check_int(n_slices, "n_slices", minimum=1),
             "n_boot": check_int(n_boot, "n_boot", minimum=10),
@@ -421,16 +431,21 @@ def axis_slices(circuit: Circuit, cost: ObservableCost, center, resolution: int,
 def trainability_report(circuit: Circuit, cost: ObservableCost, *,
                         resolution: int = DEFAULTS["resolution"],
                         n_starts: int = DEFAULTS["n_starts"], steps: int = DEFAULTS["steps"],
-                        n_flow: int = DEFAULTS["n_flow"], n_draws: int = DEFAULTS["n_draws"],
-                        n_slices: int = DEFAULTS["n_slices"], n_boot: int = DEFAULTS["n_boot"],
-                        tol: float = DEFAULTS["tol"], seed: int = DEFAULTS["seed"],
-                        lrs=DEFAULTS["lrs"], method: str = "auto") -> TrainabilityReport:
+                        n_flow: int = DEFAULTS["n_flow"],
+                        flow_steps: int = DEFAULTS["flow_steps"],
+                        n_draws: int = DEFAULTS["n_draws"], n_slices: int = DEFAULTS["n_slices"],
+                        n_boot: int = DEFAULTS["n_boot"], tol: float = DEFAULTS["tol"],
+                        seed: int = DEFAULTS["seed"], lrs=DEFAULTS["lrs"],
+                        method: str = "auto") -> TrainabilityReport:
     """Every number of the trainability report of ``circuit`` under ``cost``.
 
     Settings (checked by :func:`check_settings`; errors name the argument):
     ``resolution`` grid points per axis (the d ≤ 3 grid, the slices); ``n_starts`` seeded
     uniform starts per optimizer and learning rate; ``steps`` optimizer steps per run;
-    ``n_flow`` uniform starts of the gradient flow; ``n_draws`` uniform draws for the
+    ``n_flow`` uniform starts of the gradient flow, each integrated for at most ``flow_steps``
+    steps (a start that has not reached |∇C| < 10⁻⁸ by then is reported as unconverged and
+    not classified: degenerate minima, as in an unshared QAOA circuit, converge slowly);
+    ``n_draws`` uniform draws for the
     gradient variance (and |∇C| for d > 3); ``n_slices`` random planes for d > 3;
     ``n_boot`` bootstrap resamples; ``tol`` ≥ 0 the success and deceptiveness tolerance (cost
     units, absolute); ``seed`` the root of every random choice (the draws, the flow's and the
@@ -456,8 +471,8 @@ def trainability_report(circuit: Circuit, cost: ObservableCost, *,
 
     check_inputs(circuit, cost)
     settings = check_settings(circuit, resolution=resolution, n_starts=n_starts, steps=steps,
-                              n_flow=n_flow, n_draws=n_draws, n_slices=n_slices,
-                              n_boot=n_boot, tol=tol, seed=seed, lrs=lrs)
+                              n_flow=n_flow, flow_steps=flow_steps, n_draws=n_draws,
+                              n_slices=n_slices, n_boot=n_boot, tol=tol, seed=seed, lrs=lrs)
     if method not in ("auto", "fourier", "batched"):
         raise ValueError(f"method must be 'auto', 'fourier' or 'batched', got {method!r}")
     engine = choose_engine(circuit) if method == "auto" else method
@@ -501,7 +516,7 @@ def trainability_report(circuit: Circuit, cost: ObservableCost, *,
     flow_starts = random_starts(settings["n_flow"], d, seeds[1], periods)
     low = min(float(draw_values.min()), landscape.min_value if landscape else np.inf)
     flow = flow_deceptiveness(circuit, cost, flow_starts, tol, c_star=low, method=engine,
-                              progress=False)
+                              max_steps=settings["flow_steps"], progress=False)
     lowest_ends = np.argsort(np.where(flow.converged, flow.end_values, np.inf))[:5]
     candidates.append(flow.end_points[lowest_ends])
     lap("flow")
@@ -659,7 +674,8 @@ def _numbers(report: TrainabilityReport) -> dict:
         "grid": None if report.grid_ratio is None else
         {"ratio": report.grid_ratio, "n_sinks": report.grid_sinks, "resolution": s["resolution"]},
         "flow": {"ratio": flow.ratio, "ci": flow.ci.tolist(), "n_starts": flow.n_starts,
-                 "n_converged": flow.n_converged, "n_deceptive": flow.n_deceptive},
+                 "n_converged": flow.n_converged, "n_deceptive": flow.n_deceptive,
+                 "n_unconverged_within_tol": report.unconverged_within_tol},
         "variance": report.variance.tolist(), "variance_ci": report.variance_ci.tolist(),
         "normalised_variance_high": (report.variance_ci[:, 1] / half ** 2).tolist()
         if half > 0 else [math.inf] * report.n_params,
@@ -778,9 +794,14 @@ def summarize(numbers: dict, words: dict | None = None) -> str:
     flow = numbers["flow"]
     if flow["n_converged"]:
         lo, hi = flow["ci"]
+        unconverged = flow["n_starts"] - flow["n_converged"]
+        within = flow.get("n_unconverged_within_tol", 0)
+        note = (f" ({unconverged} did not converge within {numbers['settings']['flow_steps']} "
+                f"steps and are not counted; {within} of them already lie within tol of C*, "
+                f"where no flow can end deceptive)" if unconverged else "")
         parts.append(f"Gradient flow from {flow['n_starts']} uniform starts ends above C* + tol "
-                     f"from a fraction {rate(flow['ratio'])} [{rate(lo)}, {rate(hi)}] of them: "
-                     f"the landscape is {words['deceptive']}.")
+                     f"from a fraction {rate(flow['ratio'])} [{rate(lo)}, {rate(hi)}] of "
+                     f"them{note}: the landscape is {words['deceptive']}.")
     else:
         parts.append("No gradient flow converged within its step budget, so the landscape is "
                      f"{words['deceptive']}.")
@@ -811,3 +832,126 @@ def summarize(numbers: dict, words: dict | None = None) -> str:
     if "comparison" in words:
         parts.append(f"{words['comparison']} at their best learning rates.")
     return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------- sharing compared
+def unshared(circuit: Circuit) -> Circuit:
+    """The same gates with every parametrized gate reading a parameter of its own (sharing
+    degree 1): the circuit as it would be without parameter sharing. Parameters are numbered
+    in gate order and named after the shared one (``γ·1``, ``γ·2``, …); fixed gates, scales
+    and offsets are kept. At θ' = θ[:, :attr:`shared_index`] it computes what ``circuit``
+    computes at θ, so its landscape contains the shared one as a subspace.
+    """
+    if not isinstance(circuit, Circuit):
+        raise TypeError(f"circuit must be a qbp.Circuit, got {type(circuit).__name__}")
+    gates, names, seen = [], [], {}
+    for gate in circuit.gates:
+        if gate.param is None:
+            gates.append(gate)
+            continue
+        seen[gate.param] = seen.get(gate.param, 0) + 1
+        names.append(f"{circuit.param_names[gate.param]}·{seen[gate.param]}")
+        gates.append(dataclasses.replace(gate, param=len(names) - 1))
+    return Circuit(circuit.n_qubits, gates, param_names=names)
+
+
+def shared_index(circuit: Circuit) -> np.ndarray:
+    """For :func:`unshared` of ``circuit``: the shared parameter each of its parameters
+    copies, shape (number of parametrized gates,)."""
+    return np.array([g.param for g in circuit.gates if g.param is not None], dtype=int)
+
+
+def _direction(low: float, high: float, more: str, less: str, neither: str) -> str:
+    """``more`` if the interval of a difference lies above 0, ``less`` if below, else
+    ``neither``."""
+    return more if low > 0 else less if high < 0 else neither
+
+
+def compare(first: TrainabilityReport, second: TrainabilityReport, n_resamples: int = 2000,
+            seed: int = 0) -> dict:
+    """How ``first`` differs from ``second`` (e.g. a circuit with shared parameters against
+    its :func:`unshared` version), in the terms of the paper's story (SPEC §0: more sharing
+    gives better optima with fewer parameters, larger gradient magnitudes, more deceptive
+    landscapes and worse convergence of Adam and SGD). Each difference is first − second
+    with a 95 % interval, and each word follows from its sign:
+
+    - ``minimum``: C* − E₀ of each; "the same minimum" if they differ by at most
+      :data:`GROUND_TOL` × the observable's spectral width, else "a lower minimum" /
+      "a higher minimum" (no interval: C* is refined, not sampled);
+    - ``deceptive``: flow ratios, Newcombe's interval of the difference
+      (:func:`qbp.stats.proportion_difference`): "more deceptive", "less deceptive" or
+      "no clear difference in deceptiveness";
+    - ``gradient``: median |∇C| over each report's uniform draws, bootstrap interval of the
+      difference (:func:`qbp.stats.sample_difference`): "larger gradients", "smaller
+      gradients" or "no clear difference in gradient size";
+    - ``success_<optimizer>``: best settled rates, Newcombe's interval: "succeeds more
+      often", "succeeds less often" or "no clear difference in success".
+
+    ``story``: for each aspect "agrees", "disagrees" or "undecided" with the story read as
+    "``first`` shares more": the minimum agrees when it is the same or lower (as good with
+    fewer parameters), the rest when the word points the story's way.
+    Returns a JSON-ready dict {aspect: {"word", "first", "second", "difference", "interval"}}
+    plus "story".
+    """
+    from .stats import proportion_difference, sample_difference
+
+    out = {}
+    width = max(first.spectral_width, second.spectral_width)
+    a, b = first.excess, second.excess
+    out["minimum"] = {"word": "the same minimum" if abs(a - b) <= GROUND_TOL * width else
+                      "a lower minimum" if a < b else "a higher minimum",
+                      "first": a, "second": b, "difference": a - b, "interval": None}
+    f, s = first.flow, second.flow
+    eff = proportion_difference((s.n_deceptive, s.n_converged), (f.n_deceptive, f.n_converged))
+    out["deceptive"] = {"word": _direction(eff.low, eff.high, "more deceptive", "less deceptive",
+                                           "no clear difference in deceptiveness"),
+                        "first": f.ratio, "second": s.ratio, "difference": eff.estimate,
+                        "interval": [eff.low, eff.high]}
+    g1 = np.linalg.norm(first.derivatives, axis=1)
+    g2 = np.linalg.norm(second.derivatives, axis=1)
+    eff = sample_difference(g2, g1, np.median, n_resamples=n_resamples, seed=seed)
+    out["gradient"] = {"word": _direction(eff.low, eff.high, "larger gradients",
+                                          "smaller gradients",
+                                          "no clear difference in gradient size"),
+                       "first": float(np.median(g1)), "second": float(np.median(g2)),
+                       "difference": eff.estimate, "interval": [eff.low, eff.high]}
+    for name in first.success:
+        r1, r2 = first.success[name], second.success[name]
+        k1, k2 = r1.best, r2.best
+        eff = proportion_difference((int(r2.settled[k2]), r2.n_starts),
+                                    (int(r1.settled[k1]), r1.n_starts))
+        out[f"success_{name}"] = {
+            "word": _direction(eff.low, eff.high, "succeeds more often", "succeeds less often",
+                               "no clear difference in success"),
+            "first": float(r1.settled_rate[k1]), "second": float(r2.settled_rate[k2]),
+            "difference": eff.estimate, "interval": [eff.low, eff.high]}
+    expected = {"deceptive": "more deceptive", "gradient": "larger gradients",
+                **{f"success_{n}": "succeeds less often" for n in first.success}}
+    story = {"minimum": "disagrees" if out["minimum"]["word"] == "a higher minimum" else "agrees"}
+    for aspect, word in expected.items():
+        got = out[aspect]["word"]
+        story[aspect] = ("agrees" if got == word else
+                         "undecided" if got.startswith("no clear") else "disagrees")
+    out["story"] = story
+    return out
+
+
+def comparison_table(reports: dict):
+    """One row per report ({label: TrainabilityReport}): qubits, free parameters, gates per
+    parameter (mean sharing degree), C* − E₀, median |∇C| over the uniform draws, mean
+    Var ∂C/∂θ_k, the flow ratio with its Wilson interval and the best settled success of
+    each optimizer (a pandas DataFrame, index = label; 10 columns)."""
+    import pandas as pd
+
+    rows = {}
+    for label, r in reports.items():
+        row = {"qubits": r.circuit.n_qubits, "parameters": r.n_params,
+               "gates per parameter": float(np.mean(r.sharing_degree)),
+               "C* − E₀": max(r.excess, 0.0),
+               "median |∇C|": float(np.median(np.linalg.norm(r.derivatives, axis=1))),
+               "mean Var ∂C/∂θ": float(np.mean(r.variance)),
+               "flow ratio": r.flow.ratio, "flow 95 % interval": tuple(r.flow.ci.tolist())}
+        for name, s in r.success.items():
+            row[f"{_NAMES.get(name, name)} best settled"] = float(s.settled_rate[s.best])
+        rows[label] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("circuit")

@@ -428,3 +428,58 @@ def test_bad_observable_is_one_line_exit_2(observable, words, tmp_path, monkeypa
 def test_bad_command_line_is_one_line_exit_2(args, words, tmp_path, monkeypatch, capsys):
     status, err = run_cli(tmp_path, monkeypatch, capsys, "report", *args)
     assert status == 2 and err.count("\n") == 1 and words in err
+
+
+# ------------------------------------------------------------------ sharing compared
+def test_unshared_circuit_contains_the_shared_one(ring):
+    shared = qbp.read_qasm(P1)
+    free = rp.unshared(shared)
+    assert free.n_params == 8 and free.sharing_degree.tolist() == [1] * 8
+    assert free.param_names[:2] == ("_γ_0_·1", "_γ_0_·2")  # gate order: the first rzz first
+    index = rp.shared_index(shared)
+    assert sorted(index.tolist()) == [0] * 4 + [1] * 4
+    theta = qbp.random_starts(5, 2, 0)
+    np.testing.assert_allclose(qbp.evaluate(free, ring, theta[:, index], "batched")[0],
+                               qbp.evaluate(shared, ring, theta, "batched")[0], atol=1e-12)
+
+
+@pytest.mark.parametrize("low, high, word", [(0.1, 0.3, "up"), (-0.3, -0.1, "down"),
+                                              (-0.1, 0.3, "neither"), (0.0, 0.2, "neither")])
+def test_direction_rule(low, high, word):
+    assert rp._direction(low, high, "up", "down", "neither") == word
+
+
+def test_compare_reports(p1, p2):
+    same = rp.compare(p1, p1)
+    assert same["minimum"]["word"] == "the same minimum" and same["gradient"]["difference"] == 0
+    assert same["story"] == {"minimum": "agrees", "deceptive": "undecided", "gradient": "undecided",
+                             "success_adam": "undecided", "success_sgd": "undecided"}
+    # p = 1 stops at −2, p = 2 reaches −4: a higher minimum goes against the story
+    other = rp.compare(p1, p2)
+    assert other["minimum"]["word"] == "a higher minimum" and other["story"]["minimum"] == "disagrees"
+    assert other["minimum"]["difference"] == pytest.approx(2, abs=1e-8)
+    g1, g2 = (np.median(np.linalg.norm(r.derivatives, axis=1)) for r in (p1, p2))
+    assert (other["gradient"]["first"], other["gradient"]["second"]) == (g1, g2)
+    low, high = other["gradient"]["interval"]
+    assert other["gradient"]["word"] == ("larger gradients" if low > 0 else "smaller gradients"
+                                         if high < 0 else "no clear difference in gradient size")
+
+
+def test_comparison_table(p1, p2):
+    table = rp.comparison_table({"p = 1": p1, "p = 2": p2})
+    assert table.shape == (2, 10)
+    assert table.loc["p = 2", "parameters"] == 4 and table.loc["p = 1", "gates per parameter"] == 4
+    assert table.loc["p = 1", "C* − E₀"] == pytest.approx(2, abs=1e-8)
+    assert table.loc["p = 2", "flow ratio"] == p2.flow.ratio
+    assert table.loc["p = 1", "Adam best settled"] == p1.success["adam"].settled_rate.max()
+
+
+def test_unconverged_flow_starts_are_reported(ring):
+    report = rp.trainability_report(qbp.read_qasm(P1), ring, **{**TINY, "flow_steps": 20})
+    flow = report.flow
+    assert 0 < flow.n_unconverged < flow.n_starts  # 10 of 16 for this seed
+    within = np.sum(~flow.converged & (flow.end_values <= report.c_star + TINY["tol"]))
+    assert report.unconverged_within_tol == within
+    assert f"({flow.n_unconverged} did not converge within 20 steps and are not counted; " \
+           f"{within} of them" in report.summary
+    assert within > 0  # 9 of the 10: already at C* + tol, still moving along a flat valley

@@ -121,8 +121,8 @@ def _parser() -> argparse.ArgumentParser:
                              "default: the folder report-STEM in the current folder")
     report.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-        help="a report setting: resolution, n_starts, steps, n_flow, n_draws, n_slices, n_boot, "
-             "tol, seed (e.g. -p n_starts 20 -p steps 200)",
+        help="a report setting: resolution, n_starts, steps, n_flow, flow_steps, n_draws, "
+             "n_slices, n_boot, tol, seed (e.g. -p n_starts 20 -p steps 200)",
     )
     return parser
 

@@ -18,6 +18,7 @@ from .optimizers import plot_paths, plot_success_vs_lr, wrap_path
 from .plateaus import plot_decay_rates, plot_plateau_scan
 from .report import (
     draw_circuit_rows,
+    plot_sharing_comparison,
     plot_gradient_histogram,
     plot_gradient_variance,
     plot_report_landscape,
@@ -56,6 +57,7 @@ __all__ = [
     "plot_plateau_scan",
     "plot_decay_rates",
     "draw_circuit_rows",
+    "plot_sharing_comparison",
     "plot_report_landscape",
     "plot_gradient_histogram",
     "plot_gradient_variance",

@@ -11,7 +11,7 @@ from matplotlib.colors import Normalize
 from .landscape import plot_landscape
 from .style import MAX_WIDTH, _angle_ticks, _PlainLogFormatter
 
-__all__ = ["draw_circuit_rows", "plot_report_landscape", "plot_gradient_histogram", "plot_gradient_variance",
+__all__ = ["draw_circuit_rows", "plot_sharing_comparison", "plot_report_landscape", "plot_gradient_histogram", "plot_gradient_variance",
            "plot_report_success"]
 
 _NAMES = {"adam": "Adam", "sgd": "SGD"}
@@ -238,3 +238,56 @@ def plot_report_success(report, ax=None):
     ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
               fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax
+
+
+_PANELS = {
+    "excess": "C* − E₀ (cost units)",
+    "gradient": "|∇C| at uniform draws:\nmedian and quartiles",
+    "flow": "flow ratio (deceptive\nfraction of starts)",
+    "success": "best settled success\n(fraction of starts)",
+}
+
+
+def plot_sharing_comparison(reports, panels=("excess", "gradient", "flow")):
+    """Several reports side by side ({label: TrainabilityReport}), one row per report (top to
+    bottom in the given order) and one panel per quantity in ``panels`` (at most 3):
+    ``"excess"`` C* − E₀; ``"gradient"`` the median |∇C| over the uniform draws with its
+    quartiles; ``"flow"`` the flow ratio with its Wilson 95 % interval; ``"success"`` the best
+    settled success rate of each optimizer with its Wilson interval. Returns the figure."""
+    panels = tuple(panels)
+    if not 1 <= len(panels) <= 3 or any(p not in _PANELS for p in panels):
+        raise ValueError(f"panels must be 1 to 3 of {tuple(_PANELS)}, got {panels!r}")
+    labels = list(reports)
+    y = np.arange(len(labels))[::-1]
+    fig, axes = plt.subplots(1, len(panels), figsize=(MAX_WIDTH, 0.45 * len(labels) + 1.3),
+                             sharey=True, squeeze=False, layout="constrained")
+    for ax, panel in zip(axes[0], panels):
+        for row, label in zip(y, labels):
+            r = reports[label]
+            if panel == "excess":
+                ax.plot(max(r.excess, 0.0), row, "o", color="C0")
+            elif panel == "gradient":
+                q = np.quantile(np.linalg.norm(r.derivatives, axis=1), [0.25, 0.5, 0.75])
+                ax.errorbar(q[1], row, xerr=[[q[1] - q[0]], [q[2] - q[1]]], fmt="o", color="C2",
+                            capsize=3)
+            elif panel == "flow":
+                lo, hi = r.flow.ci
+                ax.errorbar(r.flow.ratio, row, xerr=[[r.flow.ratio - lo], [hi - r.flow.ratio]],
+                            fmt="o", color="C4", capsize=3)
+            else:
+                for shift, (name, s) in zip((0.12, -0.12), r.success.items()):
+                    colour, marker = _STYLE.get(name, ("C1", "o"))
+                    k = s.best
+                    rate, (lo, hi) = s.settled_rate[k], s.settled_ci[:, k]
+                    ax.errorbar(rate, row + shift, xerr=[[rate - lo], [hi - rate]], fmt=marker,
+                                color=colour, capsize=3, ms=5,
+                                label=_NAMES.get(name, name) if row == y[0] else None)
+        ax.set_xlabel(_PANELS[panel])
+        ax.grid(True, axis="x", alpha=0.3)
+        if panel in ("flow", "success"):
+            ax.set_xlim(-0.05, 1.05)
+        if panel == "success":
+            ax.legend(frameon=False, fontsize=8, loc="lower left")
+    axes[0, 0].set_yticks(y, labels)
+    axes[0, 0].set_ylim(-0.6, len(labels) - 0.4)
+    return fig

@@ -49,7 +49,7 @@ from .landscape import Landscape
 __all__ = ["TrainabilityReport", "PlaneSlice", "SuccessRates", "trainability_report",
            "check_settings", "choose_engine", "random_directions", "plane_slice",
            "random_slice", "axis_slices", "describe", "summarize", "unshared", "compare",
-           "comparison_table", "shared_index", "DEFAULTS",
+           "comparison_table", "shared_index", "story_table", "story_counts", "DEFAULTS",
            "OPTIMIZERS", "GROUND_TOL", "DECEPTIVE_LOW", "DECEPTIVE_HIGH", "FLAT_VARIANCE",
            "NARROW_WINDOW"]
 
@@ -229,8 +229,10 @@ class TrainabilityReport:
 
     @property
     def excess(self) -> float:
-        """C* − E₀ (cost units, ≥ 0 up to round-off)."""
-        return self.c_star - self.e0
+        """C* − E₀ (cost units): 0 where it is round-off (below 10⁻¹² of the spectral width;
+        C* is never below E₀ but for round-off)."""
+        excess = self.c_star - self.e0
+        return 0.0 if excess <= 1e-12 * max(self.spectral_width, 1.0) else excess
 
     @property
     def unconverged_within_tol(self) -> int:
@@ -790,7 +792,7 @@ def summarize(numbers: dict, words: dict | None = None) -> str:
     parts = [f"This circuit has {d} free parameter{'s' if d != 1 else ''} on "
              f"{numbers['n_qubits']} qubit{'s' if numbers['n_qubits'] != 1 else ''}; {shared}."]
     parts.append(f"Its refined minimum C* = {num(numbers['c_star'])} {words['ground']} "
-                 f"(E₀ = {num(numbers['e0'])}, C* − E₀ = {num(max(numbers['excess'], 0.0))}).")
+                 f"(E₀ = {num(numbers['e0'])}, C* − E₀ = {num(numbers['excess'])}).")
     flow = numbers["flow"]
     if flow["n_converged"]:
         lo, hi = flow["ci"]
@@ -880,7 +882,8 @@ def compare(first: TrainabilityReport, second: TrainabilityReport, n_resamples: 
       "a higher minimum" (no interval: C* is refined, not sampled);
     - ``deceptive``: flow ratios, Newcombe's interval of the difference
       (:func:`qbp.stats.proportion_difference`): "more deceptive", "less deceptive" or
-      "no clear difference in deceptiveness";
+      "no clear difference in deceptiveness" (also, with the reason, when a flow has no
+      converged start: its ratio is then None);
     - ``gradient``: median |∇C| over each report's uniform draws, bootstrap interval of the
       difference (:func:`qbp.stats.sample_difference`): "larger gradients", "smaller
       gradients" or "no clear difference in gradient size";
@@ -902,11 +905,19 @@ def compare(first: TrainabilityReport, second: TrainabilityReport, n_resamples: 
                       "a lower minimum" if a < b else "a higher minimum",
                       "first": a, "second": b, "difference": a - b, "interval": None}
     f, s = first.flow, second.flow
-    eff = proportion_difference((s.n_deceptive, s.n_converged), (f.n_deceptive, f.n_converged))
-    out["deceptive"] = {"word": _direction(eff.low, eff.high, "more deceptive", "less deceptive",
-                                           "no clear difference in deceptiveness"),
-                        "first": f.ratio, "second": s.ratio, "difference": eff.estimate,
-                        "interval": [eff.low, eff.high]}
+    if f.n_converged and s.n_converged:
+        eff = proportion_difference((s.n_deceptive, s.n_converged), (f.n_deceptive, f.n_converged))
+        out["deceptive"] = {"word": _direction(eff.low, eff.high, "more deceptive",
+                                               "less deceptive",
+                                               "no clear difference in deceptiveness"),
+                            "first": f.ratio, "second": s.ratio, "difference": eff.estimate,
+                            "interval": [eff.low, eff.high]}
+    else:  # a flow ratio over no converged start is undefined: nothing to compare
+        out["deceptive"] = {"word": "no clear difference in deceptiveness (a flow ratio is "
+                                    "undefined)",
+                            "first": f.ratio if f.n_converged else None,
+                            "second": s.ratio if s.n_converged else None,
+                            "difference": None, "interval": None}
     g1 = np.linalg.norm(first.derivatives, axis=1)
     g2 = np.linalg.norm(second.derivatives, axis=1)
     eff = sample_difference(g2, g1, np.median, n_resamples=n_resamples, seed=seed)
@@ -947,7 +958,7 @@ def comparison_table(reports: dict):
     for label, r in reports.items():
         row = {"qubits": r.circuit.n_qubits, "parameters": r.n_params,
                "gates per parameter": float(np.mean(r.sharing_degree)),
-               "C* − E₀": max(r.excess, 0.0),
+               "C* − E₀": r.excess,
                "median |∇C|": float(np.median(np.linalg.norm(r.derivatives, axis=1))),
                "mean Var ∂C/∂θ": float(np.mean(r.variance)),
                "flow ratio": r.flow.ratio, "flow 95 % interval": tuple(r.flow.ci.tolist())}
@@ -955,3 +966,40 @@ def comparison_table(reports: dict):
             row[f"{_NAMES.get(name, name)} best settled"] = float(s.settled_rate[s.best])
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("circuit")
+
+
+_ASPECTS = {"minimum": "minimum (C* − E₀)", "gradient": "gradient size (median |∇C|)",
+            "deceptive": "deceptiveness (flow ratio)", "success_adam": "Adam (best settled rate)",
+            "success_sgd": "SGD (best settled rate)"}
+
+
+def story_table(comparisons: dict):
+    """The results of :func:`compare` side by side ({label: comparison}): one row per aspect,
+    one column per comparison; each cell reads "word: first vs second — agrees" (numbers as
+    :mod:`qbp.book.text` writes them, rates with two decimals). A pandas DataFrame of str."""
+    import pandas as pd
+
+    columns = {}
+    for label, comparison in comparisons.items():
+        cells = {}
+        for aspect, title in _ASPECTS.items():
+            if aspect not in comparison:
+                continue
+            row = comparison[aspect]
+            fmt = _prose_number if aspect in ("minimum", "gradient") else _prose_rate
+            first, second = ("undefined" if row[k] is None else fmt(row[k])
+                             for k in ("first", "second"))
+            cells[title] = (f"{row['word']}: {first} vs {second} — "
+                            f"{comparison['story'][aspect]}")
+        columns[label] = cells
+    return pd.DataFrame(columns).rename_axis("aspect")
+
+
+def story_counts(comparisons: dict) -> dict:
+    """How many aspects of all ``comparisons`` (from :func:`compare`) agree with the story,
+    disagree with it or leave it undecided: {"agrees": …, "disagrees": …, "undecided": …,
+    "total": …}."""
+    verdicts = [v for c in comparisons.values() for v in c["story"].values()]
+    out = {word: verdicts.count(word) for word in ("agrees", "disagrees", "undecided")}
+    out["total"] = len(verdicts)
+    return out

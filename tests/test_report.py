@@ -483,3 +483,40 @@ def test_unconverged_flow_starts_are_reported(ring):
     assert f"({flow.n_unconverged} did not converge within 20 steps and are not counted; " \
            f"{within} of them" in report.summary
     assert within > 0  # 9 of the 10: already at C* + tol, still moving along a flat valley
+
+
+def test_story_table_and_counts(p1, p2):
+    comparisons = {"p1 vs p2": rp.compare(p1, p2), "p1 vs p1": rp.compare(p1, p1)}
+    table = rp.story_table(comparisons)
+    assert table.shape == (5, 2)
+    assert table.loc["minimum (C* − E₀)", "p1 vs p2"] == "a higher minimum: 2 vs 0 — disagrees"
+    assert table.loc["minimum (C* − E₀)", "p1 vs p1"] == "the same minimum: 2 vs 2 — agrees"
+    rate = rp._prose_rate(p1.flow.ratio)
+    assert table.loc["deceptiveness (flow ratio)", "p1 vs p1"] == (
+        f"no clear difference in deceptiveness: {rate} vs {rate} — undecided")
+    counts = rp.story_counts(comparisons)
+    assert counts["total"] == 10 and counts["agrees"] + counts["disagrees"] + counts["undecided"] == 10
+    assert counts["undecided"] >= 4  # the report against itself decides nothing but its minimum
+
+
+def test_circuits_folder_is_found_from_the_page_the_root_and_elsewhere(tmp_path):
+    root = Path(__file__).parent.parent
+    assert book_report.circuits_folder(root / "book") == CIRCUITS
+    assert book_report.circuits_folder(root / "_build" / "run" / "x") == CIRCUITS
+    assert book_report.circuits_folder(tmp_path) == CIRCUITS  # the checkout qbp came from
+    stage = tmp_path / "stage" / "book"
+    (stage / "circuits").mkdir(parents=True)
+    (stage / "circuits" / "reference.json").write_text("{}")
+    assert book_report.circuits_folder(stage) == stage / "circuits"
+
+
+def test_compare_without_converged_flow(p1, ring):
+    with pytest.warns(RuntimeWarning, match="no start converged"):  # flow's announcement
+        stuck = rp.trainability_report(qbp.read_qasm(P1), ring, **{**TINY, "flow_steps": 5})
+    assert stuck.flow.n_converged == 0 and "No gradient flow converged" in stuck.summary
+    out = rp.compare(stuck, p1)
+    assert out["deceptive"]["first"] is None and out["deceptive"]["interval"] is None
+    assert out["story"]["deceptive"] == "undecided"
+    cell = rp.story_table({"x": out}).loc["deceptiveness (flow ratio)", "x"]
+    assert cell.startswith("no clear difference in deceptiveness (a flow ratio is undefined): undefined vs")
+    assert json.dumps(out, allow_nan=False)  # JSON-ready: no NaN

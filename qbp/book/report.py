@@ -35,12 +35,28 @@ import nbformat
 from . import parameters as params_module
 from .build import BuildFailed, UsageError, execute, failed_path, inspect_notebook, parse_overrides
 
-__all__ = ["TEMPLATE", "make_report", "output_paths", "check_report", "to_html"]
+__all__ = ["TEMPLATE", "make_report", "output_paths", "check_report", "to_html",
+           "circuits_folder"]
 
 #: The report notebook, shipped as package data.
 TEMPLATE = Path(__file__).with_name("templates") / "report.ipynb"
 #: Parameters set by the command line itself, not by ``-p``.
 _FIXED = {"circuit_file": "FILE", "observable": "--observable"}
+
+
+def circuits_folder(start: Path | None = None) -> Path:
+    """The book's folder of OpenQASM circuits (``book/circuits``, with ``reference.json``):
+    ``circuits`` beside the page or ``book/circuits`` below a folder above ``start`` (default:
+    the working folder, where ``qbp build`` and ``qbp run`` execute a page), else the one of
+    the checkout qbp was installed from. FileNotFoundError if there is none."""
+    start = Path.cwd() if start is None else Path(start)
+    checkout = Path(__file__).resolve().parents[2]
+    for folder in (start.resolve(), *start.resolve().parents, checkout):
+        for candidate in (folder / "circuits", folder / "book" / "circuits"):
+            if (candidate / "reference.json").is_file():
+                return candidate
+    raise FileNotFoundError(f"no folder circuits/ or book/circuits/ with reference.json in "
+                            f"{start} or above it, nor in {checkout}")
 
 
 def _one_line(err: BaseException) -> str:

@@ -265,7 +265,7 @@ def plot_sharing_comparison(reports, panels=("excess", "gradient", "flow")):
         for row, label in zip(y, labels):
             r = reports[label]
             if panel == "excess":
-                ax.plot(max(r.excess, 0.0), row, "o", color="C0")
+                ax.plot(r.excess, row, "o", color="C0")
             elif panel == "gradient":
                 q = np.quantile(np.linalg.norm(r.derivatives, axis=1), [0.25, 0.5, 0.75])
                 ax.errorbar(q[1], row, xerr=[[q[1] - q[0]], [q[2] - q[1]]], fmt="o", color="C2",

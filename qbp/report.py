@@ -947,11 +947,13 @@ def compare(first: TrainabilityReport, second: TrainabilityReport, n_resamples: 
     return out
 
 
-def comparison_table(reports: dict):
+def comparison_table(reports: dict, as_text: bool = False):
     """One row per report ({label: TrainabilityReport}): qubits, free parameters, gates per
     parameter (mean sharing degree), C* − E₀, median |∇C| over the uniform draws, mean
     Var ∂C/∂θ_k, the flow ratio with its Wilson interval and the best settled success of
-    each optimizer (a pandas DataFrame, index = label; 10 columns)."""
+    each optimizer (a pandas DataFrame, index = label; 10 columns). ``as_text``: the same as
+    prose writes it, one format per column (three significant digits; rates and intervals of
+    rates with two decimals; "undefined" for a flow ratio over no converged start)."""
     import pandas as pd
 
     rows = {}
@@ -964,6 +966,13 @@ def comparison_table(reports: dict):
                "flow ratio": r.flow.ratio, "flow 95 % interval": tuple(r.flow.ci.tolist())}
         for name, s in r.success.items():
             row[f"{_NAMES.get(name, name)} best settled"] = float(s.settled_rate[s.best])
+        if as_text:
+            rate = (lambda x: "undefined" if not np.isfinite(x) else _prose_rate(x))
+            row = {k: (str(v) if k in ("qubits", "parameters") else
+                       rate(v) if k == "flow ratio" or k.endswith("settled") else
+                       ("undefined" if not np.isfinite(r.flow.ratio) else
+                        f"[{_prose_rate(v[0])}, {_prose_rate(v[1])}]") if k.endswith("interval")
+                       else _prose_number(v)) for k, v in row.items()}
         rows[label] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("circuit")
 

@@ -472,6 +472,11 @@ def test_comparison_table(p1, p2):
     assert table.loc["p = 1", "C* − E₀"] == pytest.approx(2, abs=1e-8)
     assert table.loc["p = 2", "flow ratio"] == p2.flow.ratio
     assert table.loc["p = 1", "Adam best settled"] == p1.success["adam"].settled_rate.max()
+    words = rp.comparison_table({"p = 1": p1}, as_text=True).loc["p = 1"]
+    assert (words["parameters"], words["C* − E₀"], words["gates per parameter"]) == ("2", "2", "4")
+    assert words["flow ratio"] == text.rate(p1.flow.ratio)
+    assert words["flow 95 % interval"] == text.interval(*p1.flow.ci, text.rate)
+    assert words["median |∇C|"] == text.number(table.loc["p = 1", "median |∇C|"])
 
 
 def test_unconverged_flow_starts_are_reported(ring):

@@ -31,6 +31,6 @@ def bar(iterable=None, *, total: int | None = None, desc: str = "", unit: str = 
     show = enabled(progress, n, minimum)
     if show:
         from tqdm.auto import tqdm
-    else:  # tqdm.auto warns on import in a kernel without ipywidgets, even for a hidden bar
+    else:  # tqdm.auto probes for ipywidgets and warns in a bare kernel, even for a hidden bar
         from tqdm.std import tqdm
     return tqdm(iterable, total=total, desc=desc, unit=unit, disable=not show)

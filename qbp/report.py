@@ -787,8 +787,9 @@ def summarize(numbers: dict, words: dict | None = None) -> str:
     num, rate = _prose_number, _prose_rate
     d, degrees = numbers["n_params"], numbers["sharing_degree"]
     lo_deg, hi_deg = min(degrees), max(degrees)
-    shared = (f"each is read by {lo_deg} gate{'s' if lo_deg != 1 else ''}" if lo_deg == hi_deg
-              else f"each is read by {lo_deg} to {hi_deg} gates")
+    subject = "it is" if d == 1 else "each is"
+    shared = (f"{subject} read by {lo_deg} gate{'s' if lo_deg != 1 else ''}" if lo_deg == hi_deg
+              else f"{subject} read by {lo_deg} to {hi_deg} gates")
     parts = [f"This circuit has {d} free parameter{'s' if d != 1 else ''} on "
              f"{numbers['n_qubits']} qubit{'s' if numbers['n_qubits'] != 1 else ''}; {shared}."]
     parts.append(f"Its refined minimum C* = {num(numbers['c_star'])} {words['ground']} "
@@ -813,9 +814,10 @@ def summarize(numbers: dict, words: dict | None = None) -> str:
                      f"deceptiveness ratio of {rate(grid['ratio'])} with {grid['n_sinks']} "
                      f"sink{'s' if grid['n_sinks'] != 1 else ''}.")
     var = numbers["variance"]
-    parts.append(f"Barren-plateau indicator: {words['plateau']} (Var ∂C/∂θ from "
-                 f"{num(min(var))} to {num(max(var))} over {numbers['settings']['n_draws']} "
-                 f"uniform draws).")
+    spread = (f"= {num(var[0])}" if num(min(var)) == num(max(var))
+              else f"from {num(min(var))} to {num(max(var))}")
+    parts.append(f"Barren-plateau indicator: {words['plateau']} (Var ∂C/∂θ {spread} over "
+                 f"{numbers['settings']['n_draws']} uniform draws).")
     for name, label in (("adam", "Adam"), ("sgd", "SGD")):
         s = numbers["success"].get(name)
         if s is None:

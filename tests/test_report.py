@@ -525,3 +525,15 @@ def test_compare_without_converged_flow(p1, ring):
     cell = rp.story_table({"x": out}).loc["deceptiveness (flow ratio)", "x"]
     assert cell.startswith("no clear difference in deceptiveness (a flow ratio is undefined): undefined vs")
     assert json.dumps(out, allow_nan=False)  # JSON-ready: no NaN
+
+
+def test_summary_of_a_one_parameter_circuit():
+    circuit = qbp.Circuit(1, [qbp.Gate("RX", (0,), param=0)])
+    report = rp.trainability_report(circuit, qbp.EnergyCost(qbp.pauli_sum("Z0", 1)), **TINY)
+    assert report.summary.startswith("This circuit has 1 free parameter on 1 qubit; it is read "
+                                     "by 1 gate. Its refined minimum C* = −1 reaches")
+    # ∂⟨Z⟩/∂θ = −sin θ: Var over uniform θ is 1/2; one parameter, one variance
+    assert f"(Var ∂C/∂θ = {text.number(report.variance[0])} over 40" in report.summary
+    assert report.variance[0] == pytest.approx(0.5, abs=0.15)
+    fig = plots.plot_report_landscape(report)
+    assert fig.axes[0].get_xlabel() == "θ₀ (rad)"

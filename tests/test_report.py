@@ -537,3 +537,14 @@ def test_summary_of_a_one_parameter_circuit():
     assert report.variance[0] == pytest.approx(0.5, abs=0.15)
     fig = plots.plot_report_landscape(report)
     assert fig.axes[0].get_xlabel() == "θ₀ (rad)"
+
+
+def test_a_warning_stays_on_the_page_without_local_paths(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "qbp", "report", str(P1), "--observable", RING,
+                           "-o", str(tmp_path / "page.html"), *TINY_CLI, "-p", "flow_steps", "3"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert "RuntimeWarning: no start converged" in page and "no ratio can be given" in page
+    assert str(Path(qbp.__file__).parent) not in page and str(tmp_path) not in page
+    assert (tmp_path / "page.ipynb").is_file()

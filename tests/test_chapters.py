@@ -340,3 +340,26 @@ def test_chapter_06_runs_and_saves_fits(tmp_path):
     reduced = [s for s in data["scans"] if s["init"] == "reduced"]
     assert reduced[0]["meta"]["half_width"] == pytest.approx([np.pi / np.sqrt(n) for n in (2, 3, 4)])
     assert data["sweep_seconds"] > 0
+
+
+CHAPTER_A3 = BOOK / "a3_your_circuit.ipynb"
+TINY_A3 = {"resolution": 12, "n_starts": 4, "steps": 20, "n_flow": 6, "flow_steps": 100,
+           "n_draws": 30, "n_boot": 20}
+
+
+def test_appendix_a3_committed_and_parameters():
+    test_committed_without_outputs(CHAPTER_A3)
+    declared = build.inspect_notebook(CHAPTER_A3).parameters
+    assert set(TINY_A3) <= set(declared) and all(p.help for p in declared.values())
+
+
+def test_appendix_a3_runs_and_saves_the_comparisons(tmp_path):
+    run_checked(CHAPTER_A3, tmp_path, TINY_A3, figures=4)
+    data = json.loads((tmp_path / "results" / "a3_your_circuit.json").read_text())["data"]
+    assert [row["circuit"] for row in data["table"]] == [
+        "QAOA p = 1", "QAOA p = 1, unshared", "QAOA p = 2", "QAOA p = 2, unshared", "EfficientSU2"]
+    assert [row["parameters"] for row in data["table"]] == [2, 8, 4, 16, 8]
+    assert data["story"]["total"] == 15
+    # two rounds of QAOA reach the ground state of the 4-ring; one round stops at ⟨H⟩ = −2
+    assert data["reports"]["QAOA p = 2"]["excess"] == 0
+    assert abs(data["reports"]["QAOA p = 1"]["excess"] - 2) < 1e-8

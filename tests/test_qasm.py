@@ -13,7 +13,7 @@ from scipy.linalg import expm
 import qbp
 from qbp.qasm import QasmError
 
-DATA = Path(__file__).parent / "data" / "circuits"
+DATA = Path(__file__).parent.parent / "book" / "circuits"
 REFERENCE = json.loads((DATA / "reference.json").read_text(encoding="utf-8"))
 FILES = sorted(REFERENCE)
 TOL = 1e-10

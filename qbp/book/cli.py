@@ -1,4 +1,5 @@
-"""The ``qbp`` command line: ``qbp build`` makes the book, ``qbp run`` re-executes one chapter.
+"""The ``qbp`` command line: ``qbp build`` makes the book, ``qbp run`` re-executes one chapter,
+``qbp report`` writes the trainability report of an OpenQASM circuit.
 
 Usage errors print one line and exit with status 2 before anything is written; a failing
 notebook, kernel or HTML build exits with status 1, Ctrl-C with 130 and SIGTERM with 143,
@@ -37,6 +38,23 @@ def _take_parameters(argv: list[str]) -> tuple[list[str], list[tuple[str, str]]]
         rest.append(word)
         i += 1
     return rest, pairs
+
+
+def _take_observable(argv: list[str]) -> list[str]:
+    """``--observable TEXT`` as ``--observable=TEXT``: an observable may start with a minus
+    sign (``-Z0 Z1``), which argparse would take for an option. Nothing after ``--``."""
+    out, i = [], 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return out + argv[i:]
+        if word == "--observable" and i + 1 < len(argv):
+            out.append(f"--observable={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,6 +102,28 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("chapter", metavar="CHAPTER", help="chapter stem (01_circuit_landscape) or notebook path")
     run.add_argument("--profile", help="parameter profile (default: the notebook's own defaults)")
     run.add_argument("-o", "--output", type=Path, help="executed notebook (default: _build/run/CHAPTER.ipynb)")
+
+    report = commands.add_parser(
+        "report", help="the trainability report of an OpenQASM circuit (an HTML page)",
+        description="Execute qbp's report notebook for the circuit in FILE (OpenQASM 3 or 2; each "
+                    "'input float' is a free parameter) and the observable TEXT, and write a "
+                    "standalone HTML page and the executed notebook. Everything is checked "
+                    "before the notebook runs: a bad file, observable or parameter is one line "
+                    "on stderr, exit status 2, and nothing written. Works from any folder.",
+    )
+    report.add_argument("file", metavar="FILE", type=Path, help="the OpenQASM file")
+    report.add_argument("--observable", required=True, metavar="TEXT",
+                        help="the observable as a Pauli sum on the circuit's qubits, e.g. "
+                             "'Z0 Z1 + Z1 Z2 - 0.5 X0' (qubit k of the file is qubit k)")
+    report.add_argument("-o", "--output", type=Path, metavar="OUT",
+                        help="a folder (gets STEM.html and STEM.ipynb, STEM the file's name "
+                             "without suffix) or an .html path (the .ipynb beside it); "
+                             "default: the folder report-STEM in the current folder")
+    report.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="a report setting: resolution, n_starts, steps, n_flow, flow_steps, n_draws, "
+             "n_slices, n_boot, tol, seed (e.g. -p n_starts 20 -p steps 200)",
+    )
     return parser
 
 
@@ -109,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``qbp`` console script and ``python -m qbp``; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     argv, pairs = _take_parameters(argv)
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_take_observable(argv))
     args.parameter = pairs + [tuple(p) for p in args.parameter]
     from qbp.book import build  # after parsing, so that --help stays quick
 
@@ -119,6 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None
     _TERMINATED.clear()
     try:
+        if args.command == "report":  # needs no repository: the notebook ships with qbp
+            from qbp.book import report
+
+            print(report.make_report(args.file, args.observable, args.parameter, args.output))
+            return 0
         root = build.find_root() if args.root is None else build.check_root(args.root)
         if args.command == "build":
             index = build.build(root, args.profile, args.parameter, strict=args.strict,

@@ -16,6 +16,14 @@ from .landscape import (
 )
 from .optimizers import plot_paths, plot_success_vs_lr, wrap_path
 from .plateaus import plot_decay_rates, plot_plateau_scan, plot_plateau_scans
+from .report import (
+    draw_circuit_rows,
+    plot_sharing_comparison,
+    plot_gradient_histogram,
+    plot_gradient_variance,
+    plot_report_landscape,
+    plot_report_success,
+)
 from .resolution import (
     plot_ratio_vs_resolution,
     plot_resolution_box_grid,
@@ -49,6 +57,12 @@ __all__ = [
     "plot_plateau_scan",
     "plot_plateau_scans",
     "plot_decay_rates",
+    "draw_circuit_rows",
+    "plot_sharing_comparison",
+    "plot_report_landscape",
+    "plot_gradient_histogram",
+    "plot_gradient_variance",
+    "plot_report_success",
     "plot_scoreboard",
     "VERDICT_COLOURS",
     "plot_cells",

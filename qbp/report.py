@@ -395,7 +395,7 @@ def plane_slice(circuit: Circuit, cost: ObservableCost, center, directions, offs
     if len(offsets) != 2:
         raise ValueError("offsets must be two 1-D arrays (the s and t axes)")
     plane = PlaneSlice(center, directions, offsets, np.empty(0), kind, axes, seed)
-    values, _ = evaluate(circuit, cost, plane.points(), method, gradient=False)
+    values, _ = evaluate(circuit, cost, plane.points(), method, with_gradient=False)
     return dataclasses.replace(plane, values=values.reshape(len(offsets[0]), len(offsets[1])))
 
 
@@ -601,7 +601,7 @@ def _refine(circuit, cost, points, engine, n_polish: int = 5) -> tuple[float, np
     polish only), or the lowest point itself if polishing does not go lower."""
     from .minima import polish
 
-    values, _ = evaluate(circuit, cost, points, engine, gradient=False)
+    values, _ = evaluate(circuit, cost, points, engine, with_gradient=False)
     order = np.argsort(values, kind="stable")
     picked, seen = [], set()
     for i in order:

@@ -474,3 +474,17 @@ class TestFindingsFormat:
         board = collect(tmp_path)
         assert board.chapters["04_trajectories"].findings == ()
         assert any("must be a list of sentences" in p for p in board.problems)
+
+
+def test_landing_page_names_each_claims_deciding_chapter():
+    """book/intro.md lists the claims by hand (a markdown page computes nothing): each bullet
+    must link the chapter qbp.claims.REGISTRY says decides the claim, first."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "book" / "intro.md").read_text()
+    bullets = dict(re.findall(r"^- \*\*(C\d)\*\* (.*?)(?=^- |^\n)", text, re.M | re.S))
+    assert sorted(bullets) == sorted(CLAIMS)
+    for claim, bullet in bullets.items():
+        first = re.search(r"\{doc\}`([^`]+)`", bullet).group(1)
+        assert first == claims.REGISTRY[claim].chapter, claim

@@ -216,3 +216,25 @@ def test_repository_branch_and_other_providers(tiny):
     assert staged["repository"]["branch"] == "dev"
     build._stage(tiny, stage, pages)
     assert (stage / "_config.yml").read_text() == (tiny / "_config.yml").read_text()
+
+
+def test_reference_labels_read_like_the_citations():
+    """The reference list's labels are the author–year words the text cites with."""
+    import importlib.util
+
+    from pybtex.database import Entry, Person
+
+    spec = importlib.util.spec_from_file_location("qbp_bibstyle",
+                                                  REPO / "book" / "_ext" / "qbp_bibstyle.py")
+    style = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(style)
+
+    def entry(year, *authors):
+        return Entry("article", fields={"year": year, "title": "T"},
+                     persons={"author": [Person(a) for a in authors]})
+
+    entries = [entry("2014", "Kingma, Diederik P.", "Ba, Jimmy"),
+               entry("2018", "McClean, Jarrod", "Boixo, Sergio", "Neven, Hartmut"),
+               entry("1951", "Robbins, Herbert"), entry("1951", "Robbins, Herbert")]
+    assert list(style.AuthorYearLabels().format_labels(entries)) == [
+        "Kingma and Ba, 2014", "McClean et al., 2018", "Robbins, 1951a", "Robbins, 1951b"]

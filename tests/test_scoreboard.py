@@ -295,17 +295,19 @@ def test_plateau_findings_of_the_real_scans():
 
 def test_chapter_findings_lists_every_chapter(tmp_path):
     save(tmp_path, "01_circuit_landscape", {"C1": c1_holds()}, findings=["Engines agree."])
+    save(tmp_path, "03_deceptiveness", {"C2": Verdict("C2", "holds", "old", {})})
     save(tmp_path, "04_trajectories", {})
     save(tmp_path, "06_barren_plateaus", **PLATEAU_DATA)
     save(tmp_path, "a1_more_qubits", {"C1_beyond": c1_holds()})
     board = collect(tmp_path)
     text = scoreboard.chapter_findings(
-        board, ["01_circuit_landscape", "02_resolution", "04_trajectories", "06_barren_plateaus",
-                "a1_more_qubits", "conclusions"], link=lambda s: f"[{s}]")
+        board, ["01_circuit_landscape", "02_resolution", "03_deceptiveness", "04_trajectories",
+                "06_barren_plateaus", "a1_more_qubits", "conclusions"], link=lambda s: f"[{s}]")
     assert text.splitlines() == [
         "- [01_circuit_landscape]: C1 **holds**, supports in 2 of 2 settings, contradicts in 0.",
         "  - Engines agree.",
         "- [02_resolution]: no results file in this build.",
+        "- [03_deceptiveness]: C2 **not computed**; C3 **not computed**; C4 **not computed**.",
         "- [04_trajectories]: no findings saved.",
         "- [06_barren_plateaus]:",
         *(f"  - {f}" for f in scoreboard.plateau_findings(PLATEAU_DATA)),

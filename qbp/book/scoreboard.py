@@ -224,8 +224,8 @@ def _sentence(words: str) -> str:
 
 _NO_FILE = "no results file of {chapter} in this build: the chapter did not run"
 _UNREADABLE = "the results file of {chapter} could not be read"
-_OLD_FORMAT = ("{chapter} saved a verdict on one configuration only, in the format used before "
-               "the settings matrix; its current version judges the claim on the matrix")
+_OLD_FORMAT = ("{chapter} saved a verdict on one configuration only (the format before the "
+               "settings matrix), which this page does not count")
 _NO_ENTRY = "{chapter} saved no result for this claim"
 _BAD_ENTRY = "the result {chapter} saved for this claim could not be read"
 
@@ -515,7 +515,8 @@ def chapter_findings(board: Scoreboard, stems=None, link: Link = doc_link) -> st
     ``stems``: the chapters to list, in order (e.g. the book's, from the run manifest;
     default: every chapter with a results file); a chapter in ``stems`` without a results
     file says so. A chapter's line names the claims it judged (with their verdicts and
-    counts) and lists its findings; a chapter with neither says that it saved none.
+    counts; a claim it decides but did not compute as such) and lists its findings; a
+    chapter with neither says that it saved none.
     """
     stems = list(board.chapters) if stems is None else [s for s in stems if s != CONCLUSIONS]
     lines = []
@@ -525,11 +526,11 @@ def chapter_findings(board: Scoreboard, stems=None, link: Link = doc_link) -> st
             lines.append(f"- {link(stem)}: no results file in this build.")
             continue
         parts = []
-        decided = [e for e in board.entries if e.chapter == stem and e.computed]
+        decided = [e for e in board.entries if e.chapter == stem]
         if decided:
             parts.append("; ".join(
-                f"{e.claim} {'(further evidence) ' if not e.primary else ''}**{e.verdict}**, "
-                f"{e.sentence}" for e in decided) + ".")
+                f"{e.claim} {'(further evidence) ' if not e.primary else ''}**{e.verdict}**"
+                + (f", {e.sentence}" if e.computed else "") for e in decided) + ".")
         head = f"- {link(stem)}: " + (" ".join(parts) if parts else "")
         if chapter.findings:
             lines.append(head.rstrip())

@@ -4,6 +4,16 @@ Each chapter ends with :func:`save_results`; the conclusions page reads the file
 :func:`load_results`. A file is ``{"qbp_version": ..., "provenance": {...}, "parameters":
 {...}, "data": {...}, "checksum": ...}``; a file that does not read back intact raises
 :class:`qbp._io.DamagedFile` instead of being trusted.
+
+Two keys of ``data`` are read by the conclusions page (:mod:`qbp.book.scoreboard`):
+
+- ``data["claims"]``: {claim id: :class:`qbp.claims.ClaimResult`} (or its ``to_dict()``), the
+  verdicts the chapter judged on the settings matrix;
+- ``data["findings"]`` (:data:`FINDINGS`): what the chapter found, as a list of 1 to
+  :data:`MAX_FINDINGS` short sentences computed by the chapter (each one line of at most
+  :data:`MAX_FINDING_LENGTH` characters, plain MyST text: math and ``{doc}``/``{ref}``
+  roles are fine, ``{glue}`` roles are not, since the page that shows them is another one).
+  :func:`save_results` checks them with :func:`check_findings`.
 """
 
 from __future__ import annotations
@@ -19,7 +29,47 @@ import numpy as np
 from ._io import DamagedFile, atomic_write, digest
 from ._version import __version__, provenance
 
-__all__ = ["save_results", "load_results", "to_json"]
+__all__ = ["save_results", "load_results", "to_json", "check_findings", "FINDINGS",
+           "MAX_FINDINGS", "MAX_FINDING_LENGTH"]
+
+#: Key of ``data`` under which a chapter saves its findings (see :func:`check_findings`).
+FINDINGS = "findings"
+#: At most this many findings per chapter: the conclusions page lists them all.
+MAX_FINDINGS = 8
+#: At most this many characters per finding: one short sentence.
+MAX_FINDING_LENGTH = 300
+
+
+def check_findings(findings) -> list[str]:
+    """``data["findings"]`` checked: a list (or tuple) of 1 to :data:`MAX_FINDINGS` strings,
+    each a non-empty single line of at most :data:`MAX_FINDING_LENGTH` characters without a
+    ``{glue`` role. Returns them as a list of stripped strings.
+
+    TypeError / ValueError naming ``data['findings']`` otherwise. Example::
+
+        save_results("results/04_trajectories.json",
+                     {"findings": ["Adam ends in the basin the flow predicts for 93 % of starts."]},
+                     parameters)
+    """
+    name = f"data[{FINDINGS!r}]"
+    if isinstance(findings, (str, bytes)) or not isinstance(findings, (list, tuple)):
+        raise TypeError(f"{name} must be a list of sentences, got {type(findings).__name__}")
+    if not 1 <= len(findings) <= MAX_FINDINGS:
+        raise ValueError(f"{name} must hold 1 to {MAX_FINDINGS} sentences, got {len(findings)}")
+    out = []
+    for i, text in enumerate(findings):
+        if not isinstance(text, str):
+            raise TypeError(f"{name}[{i}] must be a string, got {type(text).__name__}")
+        text = text.strip()
+        if not text or "\n" in text or len(text) > MAX_FINDING_LENGTH:
+            raise ValueError(f"{name}[{i}] must be one non-empty line of at most "
+                             f"{MAX_FINDING_LENGTH} characters, got {text[:60]!r}"
+                             f"{'…' if len(text) > 60 else ''} ({len(text)} characters)")
+        if "{glue" in text:
+            raise ValueError(f"{name}[{i}] must not use a glue role (the conclusions page cannot "
+                             f"resolve another page's glue): put the computed text in the string")
+        out.append(text)
+    return out
 
 
 def to_json(value: Any) -> Any:
@@ -62,10 +112,13 @@ def save_results(path, data: dict, parameters: dict) -> Path:
     whitespace) of everything else, which :func:`load_results` verifies. It is written with
     :func:`qbp._io.atomic_write` (no reader sees half a file; the mode a plain ``open()``
     gives). Folders are created as needed. Returns the path. TypeError for values JSON
-    cannot hold (see :func:`to_json`).
+    cannot hold (see :func:`to_json`); ``data["findings"]``, if present, must pass
+    :func:`check_findings`.
     """
     if not isinstance(data, dict) or not isinstance(parameters, dict):
         raise TypeError("data and parameters must be dicts")
+    if FINDINGS in data:
+        data = {**data, FINDINGS: check_findings(data[FINDINGS])}
     path = Path(path)
     document = {"qbp_version": __version__, "provenance": provenance(),
                 "parameters": to_json(parameters), "data": to_json(data)}

@@ -123,3 +123,50 @@ def test_landscape_batches_through_the_seam(cluster):
     for a, b in zip(here, there):
         assert np.array_equal(a.values, b.values) and np.array_equal(a.gradient, b.gradient)
         assert a.circuit == b.circuit
+
+
+# --- what parallel runs cost -------------------------------------------------------------------
+
+def test_measure_overhead_here_and_in_processes():
+    from qbp.executors import measure_overhead
+
+    here = measure_overhead(None, payload_bytes=800, n_tasks=4, repeats=1)
+    assert (here.scheduler, here.workers, here.payload_bytes) == ("None", 1, 800)
+    assert 0 <= here.start_seconds < 0.5 and 0 <= here.per_task_seconds < 0.05
+    assert 0.2 < here.work_ratio < 5  # the same computation, here both times
+    pool = measure_overhead("processes", n_tasks=4, repeats=1)
+    assert pool.workers == (os.cpu_count() or 1) and pool.start_seconds > here.start_seconds
+    with pytest.raises(ValueError, match="n_tasks"):
+        measure_overhead(None, n_tasks=1)
+
+
+def test_speedup_model_by_hand():
+    from qbp.executors import Overhead, speedup
+
+    o = Overhead("processes", start_seconds=0.2, per_task_seconds=0.01, workers=2,
+                 payload_bytes=0, work_ratio=1.5)
+    r = speedup(seconds_here=5.0, seconds=4.0, n_tasks=10, overhead=o, serial_seconds=1.0)
+    assert r.speedup == 1.25 and r.best_speedup == 2 and r.rounds == 5
+    assert r.work_per_task == pytest.approx(0.4)  # (5 − 1) / 10
+    assert r.predicted_seconds == pytest.approx(1.0 + 0.2 + 0.1 + 5 * 0.4 * 1.5)  # 4.3
+    assert r.break_even_work == pytest.approx((0.2 + 0.1) / (10 - 5 * 1.5))  # 0.12
+    slow = Overhead("dask", 0.0, 0.0, 2, 0, work_ratio=2.5)
+    assert speedup(1.0, 2.0, 4, slow).break_even_work == float("inf")  # 4 − 2·2.5 < 0
+    assert speedup(1.0, 2.0, 4, o, serial_seconds=3.0).work_per_task == 0  # clamped
+    with pytest.raises(ValueError, match="seconds must be a positive"):
+        speedup(1.0, 0.0, 4, o)
+    with pytest.raises(ValueError, match="serial_seconds"):
+        speedup(1.0, 1.0, 4, o, serial_seconds=-1)
+    with pytest.raises(TypeError, match="overhead must be an Overhead"):
+        speedup(1.0, 1.0, 4, {"workers": 2})
+
+
+def test_local_cluster_and_timed():
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    from qbp.executors import local_cluster, timed
+
+    with local_cluster(1, preload=("qbp.sweeps",)) as (client, started):
+        assert len(client.scheduler_info()["workers"]) == 1 and started > 0
+        squares, seconds = timed(run_tasks, abs, [-1, 2, -3], client, progress=False)
+        assert squares == [1, 2, 3] and seconds > 0
+    assert client.status == "closed"

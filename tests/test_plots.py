@@ -495,3 +495,20 @@ def test_plot_decay_rates(plateau_scans):
         plots.plot_decay_rates(plateau_scans, labels=["a"])
     with pytest.raises(ValueError, match="at least one"):
         plots.plot_decay_rates([])
+
+
+def test_plot_wall_times_labels_each_bar_with_its_factor():
+    import matplotlib.pyplot as plt
+
+    from qbp.plots import MAX_WIDTH, plot_wall_times
+
+    ax = plot_wall_times({"here": 2.0, "pool": 1.0, "dask": 4.0})
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["here", "pool", "dask"]
+    assert [t.get_text() for t in ax.texts] == ["2 s (1×)", "1 s (2×)", "4 s (0.5×)"]
+    assert [p.get_width() for p in ax.patches] == [2.0, 1.0, 4.0]
+    assert ax.figure.get_figwidth() <= MAX_WIDTH
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="positive"):
+        plot_wall_times({"here": 0.0})
+    with pytest.raises(ValueError, match="non-empty"):
+        plot_wall_times({})

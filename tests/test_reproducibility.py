@@ -62,6 +62,7 @@ def test_render_is_the_manifest_read():
     assert "| {doc}`01_a` | 2026-01-02 03:04:05 UTC | 12.2 s |" in text
     assert "| {doc}`conclusions` | 2026-01-02 03:10:00 UTC | 1 min 5 s |" in text
     assert "| total | | 1 min 17 s |" in text
+    assert "(reproducibility-runtimes)=\n## Chapters\n\nHow long each chapter took to execute in this build (quick profile, one chapter at a time" in text
     assert "| `resolution` | `60` | profile quick |" in text
     assert "| `cache_dir` | `\"/r/_build/cache\"` | qbp build |" in text
     assert "This notebook has no parameters." in text

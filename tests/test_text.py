@@ -37,3 +37,30 @@ def test_verdict_admonition():
     assert ":class: warning" in box and box.endswith(":::")
     with pytest.raises(ValueError, match="verdict"):
         text.verdict_admonition("C3", "maybe", "x")
+
+
+def test_speedup_comments_say_why():
+    from qbp.book.text import factor, speedup_comment
+    from qbp.executors import Overhead, speedup
+
+    assert (factor(0.7634), factor(1.8), factor(12.3)) == ("0.76×", "1.8×", "12×")
+    fast = speedup(10.0, 5.5, 48, Overhead("processes", 0.08, 0.0001, 2, 0, 1.0))
+    assert speedup_comment("In the process pool", fast) == (
+        "In the process pool the sweep ran 1.8× as fast as in this process, of the at most 2× "
+        "its 2 workers allow for 48 tasks; getting started took 80 ms of its 5.5 s.")
+    costly = Overhead("processes", 0.4, 0.02, 2, 2600, 1.2)
+    slow = speedup(1.0, 1.3, 12, costly, serial_seconds=0.4)  # predicted 0.4+0.4+0.24+6·0.05·1.2
+    assert slow.predicted_seconds == pytest.approx(1.4)
+    assert speedup_comment("In the process pool", slow) == (
+        "In the process pool the sweep ran at 0.77× the speed of this process: a slow-down. Of "
+        "its 1.0 s here, 0.4 s run in this process whatever the scheduler. Each of its 12 tasks "
+        "holds 50 ms of work, while getting started took 0.4 s and each task added 20 ms for "
+        "passing its data to a worker and back, and the same computation took 1.2× as long in "
+        "a busy worker as here; it pays off once a task holds more than about 0.1 s of work "
+        "(more starts, steps or starts per task).")
+    loaded = speedup(10.0, 12.0, 48, Overhead("dask", 0.01, 0.0002, 2, 0, 1.0))
+    assert speedup_comment("On Dask", loaded) == (
+        "On Dask the sweep ran at 0.83× the speed of this process: a slow-down. The measured "
+        "costs — getting started took 10 ms and each task added under 1 ms for passing its data "
+        "to a worker and back — predict 5.0 s, faster than here: the rest is other programs "
+        "using the machine's cores during the run.")

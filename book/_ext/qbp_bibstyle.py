@@ -2,8 +2,9 @@
 
 sphinxcontrib-bibtex prints the reference list with pybtex's *alpha* labels ([MBS+18]) while
 the text cites author–year ("McClean et al., 2018"). This registers a pybtex formatting style
-``qbp_author_year`` whose labels are the same author–year text, so a reader finds an in-text
-citation in the list under the words it was cited with. Selected in _config.yml with
+``qbp_author_year`` whose labels are the same author–year text as sphinxcontrib-bibtex's
+``author_year`` citations ("Kingma and Ba, 2014", "McClean et al., 2018"), so a reader finds
+an in-text citation in the list under the words it was cited with. Selected in _config.yml with
 ``bibtex_default_style: qbp_author_year``.
 """
 
@@ -18,8 +19,8 @@ def _surname(person) -> str:
 
 
 class AuthorYearLabels(BaseLabelStyle):
-    """"Author 2018", "Author & Other 2018", "Author et al. 2018"; a or b appended to
-    distinguish equal labels."""
+    """"Author, 2018", "Author and Other, 2018", "Author et al., 2018" (as the text cites);
+    a or b appended to distinguish equal labels."""
 
     def format_labels(self, sorted_entries):
         labels = []
@@ -31,13 +32,13 @@ class AuthorYearLabels(BaseLabelStyle):
             elif len(names) == 1:
                 who = names[0]
             elif len(names) == 2:
-                who = f"{names[0]} & {names[1]}"
+                who = f"{names[0]} and {names[1]}"
             else:
                 who = f"{names[0]} et al."
-            labels.append(f"{who} {entry.fields.get('year', 'n.d.')}")
-        seen = {}
-        for i, label in enumerate(labels):
-            if labels.count(label) > 1:
+            labels.append(f"{who}, {entry.fields.get('year', 'n.d.')}")
+        seen, original = {}, list(labels)
+        for i, label in enumerate(original):
+            if original.count(label) > 1:  # count the labels before any got its letter
                 seen[label] = seen.get(label, 0) + 1
                 labels[i] = label + "abcdefghij"[seen[label] - 1]
         yield from (label.replace("{", "").replace("}", "") for label in labels)

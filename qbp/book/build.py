@@ -623,12 +623,18 @@ def chapter_key(chapter: Chapter, rows: dict, root: Path, versions: dict,
                 reads: dict | None = None) -> str:
     """The content key of a chapter: notebook bytes, path in the book, resolved parameters,
     qbp's code digest ("all") and ``versions``; ``reads`` (for a page that reads results:
-    the keys and runs of the chapters it reads) when given."""
+    the keys and runs of the chapters it reads) when given, with the bytes of the committed
+    record of a paper build's verdicts beside it (``paper_verdicts.json``), which the
+    conclusions page compares its verdicts with."""
     payload = {"path": _posix(chapter.path, root), "notebook": _sha256_file(chapter.path),
                "parameters": {n: r.get("text", r["value"]) for n, r in rows.items()},
                "code_digest": code_digest("all"), "versions": versions}
     if reads is not None:
+        from .scoreboard import PAPER_VERDICTS
+
+        paper = chapter.path.parent / PAPER_VERDICTS
         payload["reads"] = reads
+        payload["paper_verdicts"] = _sha256_file(paper) if paper.is_file() else None
     return _key(payload)
 
 

@@ -103,6 +103,10 @@ def _when(iso: str | None) -> str:
     return (iso or "unknown").replace("T", " ").replace("+00:00", " UTC")
 
 
+def _at_a_time(jobs: int) -> str:
+    return "one chapter at a time" if jobs == 1 else f"{jobs} chapters at a time"
+
+
 def render(manifest: dict) -> str:
     """The reproducibility page as MyST Markdown, from a build's run manifest
     (:mod:`qbp.book.manifest`): how the book was built, the software, the machine, and per
@@ -152,7 +156,13 @@ def render(manifest: dict) -> str:
         f"- CPU: {env['cpu']}",
         f"- Cores: {env['cores']} ({env['usable_cores']} usable by this process)",
         "",
+        "(reproducibility-runtimes)=",
         "## Chapters",
+        "",
+        f"How long each chapter took to execute in this build ({profile} profile, "
+        f"{_at_a_time(manifest.get('jobs') or 1)}, on the machine above); a chapter taken from "
+        f"the chapter cache shows the time of its execution. The README lists the times of "
+        f"each profile measured by `benchmarks/bench_book.py`.",
         "",
         "| chapter | executed | wall time |",
         "|---|---|---|",

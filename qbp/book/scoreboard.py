@@ -1,13 +1,22 @@
-"""The claims scoreboard (SPEC §8): the verdicts every chapter saved, gathered in one place.
+"""The claims scoreboard (SPEC §8, §11): what every chapter computed, gathered for the
+conclusions page.
 
-Chapters save their verdicts with :func:`qbp.results.save_results` under ``data["claims"]``,
-keyed by the claim id (``"C1"``), or by another key (``"C4_beyond_default"``) when they add
-evidence on a claim that another chapter decides; the :class:`qbp.claims.Verdict` inside
-always names its claim. :func:`collect` reads a folder of results files and returns a
-:class:`Scoreboard` with one *primary* :class:`Entry` per claim C1–C7 — marked
-:data:`NOT_COMPUTED` when no file holds it, never left out — and the extra entries.
-:func:`key_numbers` and :func:`describe` turn entries into what the conclusions page shows
-(which profile a chapter ran with comes from the run manifest, :mod:`qbp.book.manifest`).
+Chapters save, with :func:`qbp.results.save_results`, their judged claims under
+``data["claims"]`` — {key: :class:`qbp.claims.ClaimResult`}, every cell of the settings
+matrix included — and a few computed sentences under ``data["findings"]``
+(:func:`qbp.results.check_findings`). :func:`collect` reads a folder of results files into a
+:class:`Scoreboard`: one *primary* :class:`Entry` per claim C1–C7, from the chapter that
+:data:`qbp.claims.REGISTRY` says decides it, **not computed** (with the reason) when that
+chapter saved none, never left out; results on a claim from other chapters are further
+evidence (:meth:`Scoreboard.extra`), never the verdict. Verdicts saved in the superseded
+single-configuration format (:class:`qbp.claims.Verdict`, no cells) are not shown as
+verdicts: the claim is not computed, and the note says why.
+
+What the page shows is made here, from the saved cells only: :func:`why` (a one-line reason
+computed from a claim's cells), :meth:`Scoreboard.markdown_table`, :func:`chapter_findings`,
+:func:`summary`, :func:`profile_note` (the profile of this build, compared with the verdicts
+of a paper build recorded in ``book/paper_verdicts.json``: :func:`load_paper_verdicts`) and
+:func:`plot_entry`.
 
 **Example** (a folder without results)::
 
@@ -18,70 +27,72 @@ always names its claim. :func:`collect` reads a folder of results files and retu
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-from ..claims import CLAIMS, EXPECTED_CHAPTER, SHORT, VERDICTS, Verdict
-from ..results import load_results
+from ..claims import (C1_CONTRADICTS_AT, C1_SUPPORTS_AT, C4_CONTRADICTS_ABOVE, C4_SUPPORTS_AT,
+                      C7_BAND, CLAIMS, EXPECTED_CHAPTER, REGISTRY, SHORT, VERDICTS, ClaimResult)
+from ..results import FINDINGS, check_findings, load_results
+from . import text
 
-__all__ = ["CLAIMS", "SHORT", "EXPECTED_CHAPTER", "NOT_COMPUTED", "OUTCOMES", "Entry",
-           "Scoreboard", "collect", "key_numbers", "format_value",
-           "format_parameters", "describe"]
+__all__ = ["CLAIMS", "SHORT", "EXPECTED_CHAPTER", "NOT_COMPUTED", "OUTCOMES", "PAPER_VERDICTS",
+           "Entry", "ChapterResults", "Scoreboard", "PaperVerdicts", "collect", "why", "doc_link", "linker",
+           "plateau_findings", "chapter_findings", "summary", "build_profile", "record",
+           "load_paper_verdicts", "differences", "profile_note", "plot_entry", "caption"]
 
-#: The verdict of a claim that no results file holds.
+#: The verdict of a claim whose deciding chapter saved no result.
 NOT_COMPUTED = "not computed"
 #: Every outcome, strongest verdict first.
 OUTCOMES = (*VERDICTS, NOT_COMPUTED)
+#: The committed record of a paper build's verdicts, beside the conclusions page.
+PAPER_VERDICTS = "paper_verdicts.json"
+#: The conclusions page's own stem: its results file is the record of this build's verdicts.
+CONCLUSIONS = "conclusions"
 
-# Headline numbers per claim: (path into Verdict.numbers, label). ``*`` in a path runs over
-# the keys of a mapping (tolerances, optimizers); ``{0}`` in the label is that key. Numbers
-# are listed grouped by that key, in this order within a group.
-_HEADLINE = {
-    "C1": [("improvement_factor", "improvement factor"),
-           ("orders_of_magnitude", "orders of magnitude"),
-           ("spearman_rho", "ρ")],
-    "C2": [("first", "median |∇C|, lowest degree"),
-           ("last", "highest degree"),
-           ("spearman_rho", "ρ")],
-    "C3": [("per_tol.*.first", "tol {0}: ratio, lowest degree"),
-           ("per_tol.*.last", "highest degree"),
-           ("per_tol.*.spearman_rho", "ρ")],
-    "C4": [("spread.*", "tol {0}: spread over R"),
-           ("groups.*.spread.*", "group {0}, tol {1}: spread over R")],
-    "C5": [("per_optimizer.*.first", "{0}: best success, lowest degree"),
-           ("per_optimizer.*.last", "highest degree"),
-           ("per_optimizer.*.spearman_rho", "ρ")],
-    "C6": [("mean_sensitivity", "mean learning-rate sensitivity"),
-           ("spearman_rho", "ρ")],
-    "C7": [("n_within", "halvings near one quartile"),
-           ("n_pairs", "halvings"),
-           ("mean_rank", "mean halving rank")],
-}
-# Thresholds of a verdict rule: part of the rule, not evidence.
-_RULE_KEYS = {"factor_holds", "factor_partly", "rho_max", "rho_holds", "spread_holds",
-              "spread_partly", "sensitivity_holds", "target", "band", "large_tol"}
+Link = Callable[[str], str]
+
+
+def doc_link(stem: str) -> str:
+    """A MyST link to a chapter that shows its title: ``{doc}`01_circuit_landscape```."""
+    return f"{{doc}}`{stem}`"
+
+
+def linker(folder=".") -> Link:
+    """:func:`doc_link` for chapters whose notebook is in ``folder`` (in a book, their page
+    exists), the stem in italics for the others (a link would be a broken reference)."""
+    folder = Path(folder)
+    return lambda stem: doc_link(stem) if (folder / f"{stem}.ipynb").is_file() else f"*{stem}*"
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One verdict on the scoreboard, with where it comes from.
+    """One claim's result on the scoreboard.
 
-    ``chapter`` is the stem of the results file (``01_circuit_landscape``) and ``key`` the
-    key under its ``data["claims"]``; both are None for a claim that is not computed.
-    ``primary`` is True for the one entry per claim that decides it.
+    ``result``: the :class:`qbp.claims.ClaimResult` a chapter saved, or None when the claim
+    is not computed; ``chapter``: the stem of its results file (for a claim not computed, the
+    chapter that should decide it); ``key``: its key under ``data["claims"]``; ``note``: why
+    it is not computed, with ``{chapter}`` where the chapter's link goes; ``primary``: True
+    for the entry that decides the claim, False for further evidence from another chapter.
     """
 
     claim: str
-    verdict: str
+    result: ClaimResult | None = None
     chapter: str | None = None
     key: str | None = None
-    reason: str = ""
-    numbers: dict = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)
+    note: str = ""
     primary: bool = True
+
+    @property
+    def computed(self) -> bool:
+        return self.result is not None
+
+    @property
+    def verdict(self) -> str:
+        """holds / partly / does not hold, or :data:`NOT_COMPUTED`."""
+        return self.result.verdict if self.result is not None else NOT_COMPUTED
 
     @property
     def statement(self) -> str:
@@ -89,16 +100,61 @@ class Entry:
         return CLAIMS[self.claim]
 
     @property
-    def computed(self) -> bool:
-        return self.verdict != NOT_COMPUTED
+    def short(self) -> str:
+        return SHORT[self.claim]
+
+    @property
+    def sentence(self) -> str:
+        """The counts ("supports in 7 of 12 settings, contradicts in 2"), or "" if not computed."""
+        return self.result.sentence if self.result is not None else ""
+
+    def counts(self) -> dict[str, int]:
+        """{supports, contradicts, inconclusive: number of cells}; zeros if not computed."""
+        r = self.result
+        if r is None:
+            return {"supports": 0, "contradicts": 0, "inconclusive": 0}
+        return {"supports": r.n_supports, "contradicts": r.n_contradicts,
+                "inconclusive": r.n_inconclusive}
+
+    def why(self, link: Link = doc_link) -> str:
+        """One line: :func:`why` of the cells, or why the claim is not computed."""
+        if self.result is not None:
+            return why(self.result)
+        return _sentence(self.note.format(chapter=link(self.chapter) if self.chapter else "?"))
+
+    def admonition(self, link: Link = doc_link) -> str:
+        """The claim's verdict as a MyST admonition (:func:`qbp.book.text.verdict_admonition`):
+        the statement, the counts, :meth:`why` and the chapter that decided it."""
+        if self.result is None:
+            return text.verdict_admonition(self.claim, NOT_COMPUTED, self.why(link),
+                                           self.statement)
+        return text.verdict_admonition(self.claim, self.verdict, _sentence(self.sentence),
+                                       self.statement,
+                                       f"{self.why(link)} Decided in {link(self.chapter)}.")
+
+
+@dataclass(frozen=True)
+class ChapterResults:
+    """What one results file holds: ``stem``, ``parameters``, ``qbp_version``,
+    ``code_digest`` (of the science code that computed it), ``claims`` (the claim ids of the
+    claim results it saved), ``findings`` (its sentences, or those :func:`plateau_findings`
+    derives for chapter 06's plateau scans) and ``data`` (everything it saved)."""
+
+    stem: str
+    parameters: dict
+    qbp_version: str
+    code_digest: str | None
+    claims: tuple[str, ...] = ()
+    findings: tuple[str, ...] = ()
+    data: dict = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
 class Scoreboard:
-    """All entries of a results folder: see :func:`collect`."""
+    """All results of a folder: see :func:`collect`."""
 
     entries: tuple[Entry, ...]
-    chapters: dict  # stem -> {"parameters": ..., "qbp_version": ..., "claims": [keys]}
+    chapters: dict  # stem -> ChapterResults, in name order
     problems: tuple[str, ...] = ()  # files or entries that could not be used, and why
     results_dir: str = "results"
 
@@ -107,7 +163,7 @@ class Scoreboard:
         return [e for e in self.entries if e.primary]
 
     def extra(self) -> list[Entry]:
-        """Further evidence: entries that do not decide their claim."""
+        """Further evidence: claim results from chapters that do not decide the claim."""
         return [e for e in self.entries if not e.primary]
 
     def entry(self, claim: str) -> Entry:
@@ -122,202 +178,545 @@ class Scoreboard:
         verdicts = [e.verdict for e in self.primary()]
         return {outcome: verdicts.count(outcome) for outcome in OUTCOMES}
 
+    def cell_counts(self) -> dict[str, int]:
+        """Cells of every computed primary claim: {supports, contradicts, inconclusive}."""
+        out = {"supports": 0, "contradicts": 0, "inconclusive": 0}
+        for e in self.primary():
+            for k, v in e.counts().items():
+                out[k] += v
+        return out
 
-def _claim_entries(stem: str, document: dict, problems: list[str]) -> list[Entry]:
-    claims = document["data"].get("claims") if isinstance(document["data"], dict) else None
+    def table(self, link: Link = doc_link):
+        """The claims as a :class:`pandas.DataFrame`, one row per primary entry: ``claim``
+        ("C1 · sharing improves the global minimum"), ``verdict``, ``settings`` (the counts
+        sentence, or –), ``why`` (:meth:`Entry.why`) and ``chapter`` (``link`` of the deciding
+        chapter)."""
+        import pandas as pd
+
+        rows = [{"claim": f"{e.claim} · {e.short}", "verdict": e.verdict,
+                 "settings": e.sentence or "–", "why": e.why(link),
+                 "chapter": link(e.chapter) if e.chapter else "–"} for e in self.primary()]
+        return pd.DataFrame(rows, columns=["claim", "verdict", "settings", "why", "chapter"])
+
+    def markdown_table(self, link: Link = doc_link) -> str:
+        """:meth:`table` as a MyST (GitHub-style) table, the verdicts in bold, to glue with
+        ``{glue:md}`` and ``:format: myst``; ``|`` in a cell is escaped."""
+        table = self.table(link)
+        head = ["Claim", "Verdict", "Settings", "Why", "Decided in"]
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for row in table.itertuples(index=False):
+            cells = [row.claim, f"**{row.verdict}**", row.settings, row.why, row.chapter]
+            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        return "\n".join(lines)
+
+
+def _cell(value: str) -> str:
+    # a "|" inside a role (|∇C| in a quantity) would end the table cell
+    return str(value).replace("|", "\\|")
+
+
+def _sentence(words: str) -> str:
+    words = words.strip().rstrip(".")
+    return words[:1].upper() + words[1:] + "." if words else ""
+
+
+# --- reading the results folder --------------------------------------------------------------
+
+_NO_FILE = "no results file of {chapter} in this build: the chapter did not run"
+_UNREADABLE = "the results file of {chapter} could not be read"
+_OLD_FORMAT = ("{chapter} saved a verdict on one configuration only (the format before the "
+               "settings matrix), which this page does not count")
+_NO_ENTRY = "{chapter} saved no result for this claim"
+_BAD_ENTRY = "the result {chapter} saved for this claim could not be read"
+
+
+def _is_old_verdict(raw) -> bool:
+    """A superseded :class:`qbp.claims.Verdict` dict: claim, verdict, reason, no cells."""
+    return isinstance(raw, dict) and "cells" not in raw and {"claim", "verdict"} <= set(raw) \
+        and "reason" in raw
+
+
+def _read_claims(stem: str, data: dict, problems: list[str]):
+    """[(key, ClaimResult)], {claim: note} of claims this file could not give."""
+    claims = data.get("claims")
+    results, notes = [], {}
     if claims is None:
-        return []
+        return results, notes
     if not isinstance(claims, dict):
         problems.append(f"{stem}: data['claims'] is not a mapping")
-        return []
-    entries = []
+        return results, notes
     for key, raw in claims.items():
+        claim = raw.get("claim") if isinstance(raw, dict) else None
+        if _is_old_verdict(raw):
+            if claim in CLAIMS:
+                notes.setdefault(claim, _OLD_FORMAT)
+            problems.append(f"{stem}: {key!r} is a single-configuration verdict (superseded "
+                            f"format, no cells): not shown as a verdict")
+            continue
         try:
-            verdict = Verdict(raw["claim"], raw["verdict"], raw.get("reason", ""),
-                              raw.get("numbers") or {})
-        except (TypeError, KeyError, ValueError) as err:
-            problems.append(f"{stem}: claim entry {key!r} is not a verdict ({err})")
+            result = ClaimResult.from_dict(raw)
+        except (TypeError, ValueError, KeyError) as err:
+            problems.append(f"{stem}: claim entry {key!r} is not a claim result ({err})")
+            if claim in CLAIMS:
+                notes.setdefault(claim, _BAD_ENTRY)
             continue
-        if verdict.claim not in CLAIMS:
-            problems.append(f"{stem}: claim entry {key!r} names unknown claim "
-                            f"{verdict.claim!r}")
-            continue
-        entries.append(Entry(verdict.claim, verdict.verdict, stem, str(key), verdict.reason,
-                             dict(verdict.numbers), dict(document["parameters"]),
-                             primary=(key == verdict.claim)))
-    return entries
+        results.append((str(key), result))
+    return results, notes
+
+
+def _findings(stem: str, data: dict, problems: list[str]) -> tuple[str, ...]:
+    if FINDINGS in data:
+        try:
+            return tuple(check_findings(data[FINDINGS]))
+        except (TypeError, ValueError) as err:
+            problems.append(f"{stem}: {err}")
+            return ()
+    if "scans" in data:  # chapter 06's plateau scans, saved before findings existed
+        try:
+            return tuple(plateau_findings(data))
+        except (TypeError, ValueError, KeyError, IndexError) as err:
+            problems.append(f"{stem}: its plateau scans could not be summarised ({err!r})")
+    return ()
 
 
 def collect(results_dir="results") -> Scoreboard:
-    """Read every ``*.json`` results file in ``results_dir`` and gather the verdicts.
+    """Read every ``*.json`` results file in ``results_dir`` and gather claims and findings.
 
-    Each claim C1–C7 gets one primary entry: the verdict saved under its own id (``"C1"``);
-    if several files have one, the file of :data:`EXPECTED_CHAPTER` wins, else the first in
-    name order, and the others become extra entries. A claim that no file holds is
-    :data:`NOT_COMPUTED`. Files that are not results files, or verdicts that do not parse,
-    are listed in ``problems`` and otherwise ignored; a missing folder means no results.
+    Each claim C1–C7 gets one primary entry: the :class:`qbp.claims.ClaimResult` that its
+    deciding chapter (:data:`qbp.claims.EXPECTED_CHAPTER`, the file ``<stem>.json``) saved
+    for it — under the claim id if several keys hold that claim. Without one the claim is
+    :data:`NOT_COMPUTED`, with a note: no file, an unreadable file, a verdict in the
+    superseded single-configuration format, or no entry. Claim results in other files are
+    further evidence (``primary=False``), listed after their claim's entry. Unreadable files
+    and entries are listed in ``problems``, never fatal; a missing folder means no results.
+    The conclusions page's own file (``conclusions.json``) is not a chapter and is skipped.
     """
     folder = Path(results_dir)
     problems: list[str] = []
-    chapters: dict[str, dict] = {}
+    chapters: dict[str, ChapterResults] = {}
     found: list[Entry] = []
-    paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    unreadable: set[str] = set()
+    notes: dict[tuple[str, str], str] = {}  # (stem, claim) -> note
     if not folder.is_dir():
         problems.append(f"no results folder {results_dir}")
-    for path in paths:
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        stem = path.stem
+        if stem == CONCLUSIONS:
+            continue
         try:
             document = load_results(path)
-        except (OSError, ValueError) as err:  # json.JSONDecodeError is a ValueError
+        except (OSError, ValueError) as err:  # DamagedFile is a ValueError
             problems.append(f"{path.name}: not a readable results file ({err})")
+            unreadable.add(stem)
             continue
-        stem = path.stem
-        entries = _claim_entries(stem, document, problems)
-        chapters[stem] = {"parameters": document["parameters"],
-                          "qbp_version": document["qbp_version"],
-                          "claims": [e.key for e in entries]}
-        found += entries
+        data = document["data"] if isinstance(document["data"], dict) else {}
+        results, file_notes = _read_claims(stem, data, problems)
+        notes.update({(stem, claim): note for claim, note in file_notes.items()})
+        chapters[stem] = ChapterResults(
+            stem, dict(document["parameters"]), document["qbp_version"],
+            (document.get("provenance") or {}).get("code_digest"),
+            tuple(dict.fromkeys(r.claim for _, r in results)), _findings(stem, data, problems),
+            data)
+        for key, result in results:
+            found.append(Entry(result.claim, result, stem, key, dict(document["parameters"]),
+                               primary=stem == EXPECTED_CHAPTER[result.claim]))
 
     board: list[Entry] = []
-    for claim in CLAIMS:
-        own = [e for e in found if e.claim == claim]
-        deciding = [e for e in own if e.primary]
-        deciding.sort(key=lambda e: e.chapter != EXPECTED_CHAPTER.get(claim))  # stable
-        if deciding:
-            board.append(deciding[0])
-            board += [Entry(**{**e.__dict__, "primary": False}) for e in deciding[1:]]
+    for claim, chapter in EXPECTED_CHAPTER.items():
+        own = [e for e in found if e.claim == claim and e.primary]
+        own.sort(key=lambda e: e.key != claim)  # stable: the claim's own key first
+        if own:
+            board.append(own[0])
+            board += [Entry(**{**e.__dict__, "primary": False}) for e in own[1:]]
         else:
-            board.append(Entry(claim, NOT_COMPUTED))
-        board += [e for e in own if not e.primary]
+            note = (_UNREADABLE if chapter in unreadable else
+                    notes.get((chapter, claim), _NO_ENTRY if chapter in chapters else _NO_FILE))
+            board.append(Entry(claim, None, chapter, note=note))
+        board += [e for e in found if e.claim == claim and not e.primary
+                  and e.chapter != chapter]
     return Scoreboard(tuple(board), chapters, tuple(problems), str(results_dir))
 
 
-# --- what the page shows ---------------------------------------------------------------------
+# --- a claim's cells in one line --------------------------------------------------------------
+
+_PARTICIPLE = {"supports": "supported", "inconclusive": "inconclusive",
+               "contradicts": "contradicted"}
+#: Setting axes tried, in this order, for a split of the outcomes ("supported at n = 2, …").
+_SPLIT_AXES = ("n_qubits", "cost", "tol", "optimizer", "steps", "layers", "seed")
+_COST_TEXT = {"tfim": "the TFIM energy", "infidelity": "the infidelity"}
+_OPTIMIZER_TEXT = {"adam": "Adam", "sgd": "SGD"}
 
 
-def _lookup(numbers: Any, parts: list[str], matched: tuple = ()):
-    """Every (wildcard keys, value) at ``parts`` in nested mappings and lists (a list's
-    wildcard keys count from 1)."""
-    if not parts:
-        yield matched, numbers
-        return
-    head, rest = parts[0], parts[1:]
-    if head == "*" and isinstance(numbers, list):
-        for i, value in enumerate(numbers, start=1):
-            yield from _lookup(value, rest, (*matched, i))
-    elif head == "*" and isinstance(numbers, dict):
-        for key, value in numbers.items():
-            yield from _lookup(value, rest, (*matched, key))
-    elif isinstance(numbers, dict) and head in numbers:
-        yield from _lookup(numbers[head], rest, matched)
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _is_number(value) -> bool:
-    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+def _where(axis: str, values: list) -> str:
+    """Setting values as words: "at n = 3 and 4", "with the infidelity", "with seeds 0 and 1"."""
+    if axis == "cost":
+        return "with " + _join([_COST_TEXT.get(v, str(v)) for v in values])
+    if axis == "optimizer":
+        return "with " + _join([_OPTIMIZER_TEXT.get(v, str(v)) for v in values])
+    if axis == "seed":
+        return f"with seed{'s' if len(values) > 1 else ''} " + _join([str(v) for v in values])
+    if axis == "tol":
+        return "at tol = " + _join([text.number(v) for v in values])
+    name = {"n_qubits": "n", "layers": "L", "steps": "T"}.get(axis, axis)
+    return f"at {name} = " + _join([str(v) for v in values])
 
 
-def _flatten(numbers: dict, prefix: str = ""):
-    for key, value in numbers.items():
-        if key in _RULE_KEYS:
+def _split(cells) -> str:
+    """How the outcomes fall: all one outcome, or a split along one setting axis that
+    separates them exactly; "" if no single axis does."""
+    outcomes = [c.outcome for c in cells]
+    kinds = [o for o in _PARTICIPLE if o in outcomes]
+    if len(kinds) == 1:
+        n = len(cells)
+        where = "the one setting" if n == 1 else "both settings" if n == 2 else f"all {n} settings"
+        return f"{_PARTICIPLE[kinds[0]]} in {where}"
+    for axis in _SPLIT_AXES:
+        values = list(dict.fromkeys(c.setting.get(axis) for c in cells))
+        if len(values) < 2 or None in values:
             continue
-        label = f"{prefix}{key}".replace("_", " ")
-        if isinstance(value, dict):
-            yield from _flatten(value, f"{prefix}{key} ")
-        elif _is_number(value):
-            yield label, value
+        by_value = {v: {c.outcome for c in cells if c.setting.get(axis) == v} for v in values}
+        if all(len(s) == 1 for s in by_value.values()):
+            parts = [f"{_PARTICIPLE[o]} {_where(axis, [v for v in values if by_value[v] == {o}])}"
+                     for o in kinds]
+            return ", ".join(parts)
+    return ""
 
 
-def key_numbers(entry: Entry) -> list[tuple[str, Any]]:
-    """The headline numbers behind a verdict: (label, value) pairs from ``entry.numbers``.
+def _span(values: list[float], fmt: Callable[[float], str], one: str = "{}") -> str:
+    """"between a and b", or ``one`` filled with the value when all are written alike."""
+    low, high = fmt(min(values)), fmt(max(values))
+    return one.format(low) if low == high else f"between {low} and {high}"
 
-    Known claims pick a few named numbers (C1: improvement factor, orders of magnitude and
-    rank correlation; C7: halvings near one quartile …); if none of them is there, every
-    scalar of ``numbers`` except the rule's thresholds. Values may be None (a NaN saved as
-    JSON null, e.g. an undefined correlation).
+
+def _plain_quantity(quantity: str) -> str:
+    """"median exact |∇C| (cost per radian)" → "median exact |∇C|"."""
+    return quantity.split(" (")[0].strip()
+
+
+def _detail(cells) -> str:
+    """What the cells' statistics say, in the rule's own terms."""
+    stats = [c.statistic for c in cells]
+    names = {s.get("name") for s in stats} - {"undefined"}
+    undefined = sum(s.get("name") == "undefined" for s in stats)
+    tail = (f"; the statistic is undefined in {undefined} setting{'s' if undefined > 1 else ''} "
+            f"(see its cells)" if undefined else "")
+    judged = [s for s in stats if s.get("name") != "undefined"]
+    if not judged:
+        return f"the statistic is undefined in every setting{'' if len(cells) == 1 else 's'}"
+    name = names.pop() if len(names) == 1 else None
+    values = [float(s["value"]) for s in judged]
+    if name == "F":
+        return (f"the improvement factor F over L = 1 is {_span(values, text.number)} (support "
+                f"needs F ≥ {text.number(C1_SUPPORTS_AT)}, F ≤ {text.number(C1_CONTRADICTS_AT)} "
+                f"contradicts){tail}")
+    if name == "spread":
+        return (f"the flow ratio's largest change over the resolutions (at its worst layer "
+                f"count) is {_span(values, text.rate)} (support needs at most "
+                f"{text.rate(C4_SUPPORTS_AT)}, more than {text.rate(C4_CONTRADICTS_ABOVE)} "
+                f"contradicts){tail}")
+    if name == "halvings_in_band":
+        low = min(float(s["min_rank"]) for s in judged)
+        high = max(float(s["max_rank"]) for s in judged)
+        return (f"the median at R/2 sits at percentile ranks {_span([low, high], text.number)} "
+                f"at R (support needs {text.number(C7_BAND[0])} to {text.number(C7_BAND[1])} at "
+                f"every halving){tail}")
+    if name == "spearman_rho":
+        direction = judged[0]["direction"]
+        claimed = sum((v > 0) if direction == "increasing" else (v < 0) for v in values)
+        first = next(c for c in cells if c.statistic.get("name") == "spearman_rho")
+        quantity = _plain_quantity(first.quantity)
+        verb = "rises" if direction == "increasing" else "falls"
+        against = ("as the deceptiveness ratio rises" if first.statistic.get("x") == "ratio"
+                   else "with sharing")
+        out = (f"the {quantity} {verb} {against} in {claimed} of {len(judged)} settings "
+               f"(ρ {_span(values, lambda v: text.signed(v, text.rate), '= {}')})")
+        points = max(int(s["n"]) for s in judged)
+        alpha = float(judged[0].get("alpha", 0.05))
+        if 1 / math.factorial(points) >= alpha:
+            out += (f"; with {points} layer counts no trend test can reach "
+                    f"p < {text.number(alpha)}")
+        return out + tail
+    return f"{len(judged)} settings judged{tail}"
+
+
+def why(result: ClaimResult) -> str:
+    """A claim's verdict explained in one line, computed from its cells only.
+
+    The first part says how the outcomes fall: "Supported in all 6 settings", or a split
+    along the first setting axis (n, cost, tol, optimizer, T, L, seed) that separates them
+    exactly ("Supported at n = 2, inconclusive at n = 3 and 4"), omitted if none does. The
+    second part gives the rule's statistic over the cells: C1 the range of the improvement
+    factor F, C4 of the spread of the flow ratio over R, C7 of the halving ranks, the trend
+    claims how many settings move in the claimed direction and the range of ρ (and, when no
+    cell has enough layer counts for p < 0.05, that the test cannot reach it). Numbers as
+    :mod:`qbp.book.text` writes them.
     """
-    picked = []
-    for path, label in _HEADLINE.get(entry.claim, []):
-        for keys, value in _lookup(entry.numbers, path.split(".")):
-            if _is_number(value):
-                picked.append((keys, label.format(*keys), value))
-    picked.sort(key=lambda item: item[0])  # stable: headline order within each group
-    return [(label, value) for _, label, value in picked] or list(_flatten(entry.numbers))
+    if not isinstance(result, ClaimResult):
+        raise TypeError(f"result must be a qbp.claims.ClaimResult, got {type(result).__name__}")
+    cells = list(result.cells)
+    if not cells:
+        return "No cells were saved."
+    split = _split(cells)
+    detail = _detail(cells)
+    return _sentence(f"{split}; {detail}" if split else detail)
 
 
-def format_value(value) -> str:
-    """A number or parameter as the page prints it: 3 significant digits for floats."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "undefined"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        text = f"{value:.3g}"
-        return text.replace("-", "−") if text.startswith("-") else text
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(format_value(v) for v in value) + "]"
-    return str(value)
+# --- findings of every chapter ----------------------------------------------------------------
+
+_SCHEME_TEXT = {"none": "Without sharing", "layer": "With layer sharing",
+                "type": "With type sharing"}
 
 
-def _parameter_text(value) -> str:
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_parameter_text(v) for v in value) + "]"
-    return repr(value) if isinstance(value, (str, float)) else str(value)
+def plateau_findings(data: dict) -> list[str]:
+    """Findings from chapter 06's saved plateau scans (``data["scans"]``: the
+    :meth:`qbp.plateaus.PlateauScan.summary` records, and ``data["sharing_vs_none"]``).
+
+    One sentence per sharing scheme of the default circuit at L = n over the full domain
+    (how the variance of ∂C/∂θ₀ falls with n for the global and the local cost, in the
+    words of :data:`qbp.plateaus.DECAY_WORDS`), one on how many rate comparisons with the
+    unshared circuit differ, and one on the shallow circuits where Cerezo et al.'s contrast
+    (exponential global, power-law local) appears.
+    """
+    from ..plateaus import DECAY_WORDS
+
+    scans = data["scans"]
+    out = []
+    for scheme, lead in _SCHEME_TEXT.items():
+        scan = next((s for s in scans if s["circuit"] == "default" and s["sharing"] == scheme
+                     and s["layers"] == "n" and s["init"] == "full"), None)
+        if scan is None:
+            continue
+        v = scan["verdict"]
+        out.append(f"{lead} and L = n layers, as n grows the variance of ∂C/∂θ₀ for the "
+                   f"global cost {DECAY_WORDS[v['global']]}; for the local cost it "
+                   f"{DECAY_WORDS[v['local']]}.")
+    comparisons = data.get("sharing_vs_none") or {}
+    if comparisons:
+        k = sum(bool(c["differs"]) for c in comparisons.values())
+        out.append(f"Sharing changes the fall of the variance per qubit by at least two errors "
+                   f"in {k} of {len(comparisons)} comparisons with the unshared circuit.")
+    shallow = [s for s in scans if s["circuit"] == "alternating"]
+    if shallow:
+        k = sum(s["verdict"].get("global") == "exponential"
+                and s["verdict"].get("local") == "polynomial" for s in shallow)
+        out.append(f"In shallow alternating circuits, an exponential fall for the global cost "
+                   f"beside a power-law fall for the local cost appears at {k} of "
+                   f"{len(shallow)} depth{'s' if len(shallow) > 1 else ''}.")
+    return out
 
 
-def format_parameters(parameters: dict) -> str:
-    """``name = value`` pairs, comma separated, values exactly as saved (``tol_small = 0.001``,
-    ``resolutions = [45, 90]``)."""
-    return ", ".join(f"{k} = {_parameter_text(v)}" for k, v in parameters.items())
+def chapter_findings(board: Scoreboard, stems=None, link: Link = doc_link) -> str:
+    """Every chapter with its claims and findings, as a MyST list to glue with ``{glue:md}``.
+
+    ``stems``: the chapters to list, in order (e.g. the book's, from the run manifest;
+    default: every chapter with a results file); a chapter in ``stems`` without a results
+    file says so. A chapter's line names the claims it judged (with their verdicts and
+    counts; a claim it decides but did not compute as such) and lists its findings; a
+    chapter with neither says that it saved none.
+    """
+    stems = list(board.chapters) if stems is None else [s for s in stems if s != CONCLUSIONS]
+    lines = []
+    for stem in stems:
+        chapter = board.chapters.get(stem)
+        if chapter is None:
+            lines.append(f"- {link(stem)}: no results file in this build.")
+            continue
+        parts = []
+        decided = [e for e in board.entries if e.chapter == stem]
+        if decided:
+            parts.append("; ".join(
+                f"{e.claim} {'(further evidence) ' if not e.primary else ''}**{e.verdict}**"
+                + (f", {e.sentence}" if e.computed else "") for e in decided) + ".")
+        head = f"- {link(stem)}: " + (" ".join(parts) if parts else "")
+        if chapter.findings:
+            lines.append(head.rstrip())
+            lines += [f"  - {f}" for f in chapter.findings]
+        else:
+            lines.append(head + ("" if parts else "no findings saved."))
+    return "\n".join(lines)
 
 
-def _doc(stem: str) -> str:
-    return f"{{doc}}`{stem}`"
+def _claims_list(claims: list[str]) -> str:
+    return f" ({', '.join(claims)})" if claims else ""
 
 
-def _sentence(text: str) -> str:
-    text = text.strip().rstrip(".")
-    return text[:1].upper() + text[1:] + "."
+def summary(board: Scoreboard) -> str:
+    """The scoreboard in two sentences: how many claims hold, hold partly, do not hold or
+    are not computed (with their ids), and how the cells of the computed claims split."""
+    primary = board.primary()
+    by = {o: [e.claim for e in primary if e.verdict == o] for o in OUTCOMES}
+    words = {"holds": ("holds", "hold"), "partly": ("holds partly", "hold partly"),
+             "does not hold": ("does not hold", "do not hold"),
+             NOT_COMPUTED: ("is not computed", "are not computed")}
+    parts = [f"{len(c)}{_claims_list(c)} {words[o][len(c) != 1]}" for o, c in by.items() if c]
+    first = f"Of the paper's {len(primary)} claims, {_join(parts)}."
+    cells = board.cell_counts()
+    total = sum(cells.values())
+    if not total:
+        return first
+    return (first + f" Over the {total} settings of the computed claims, {cells['supports']} "
+            f"support their claim, {cells['contradicts']} contradict it and "
+            f"{cells['inconclusive']} are inconclusive.")
 
 
-def describe(entry: Entry, board: Scoreboard | None = None,
-             link: Callable[[str], str] = _doc, run: str | None = None) -> str:
-    """A short MyST paragraph on one claim: its verdict, the reason its chapter computed,
-    where it was computed (``link(stem)``, a ``{doc}`` role by default) and with which
-    parameters (``run``, e.g. "the quick profile"; default: the parameters). With ``board``,
-    the claim's extra entries follow. Everything comes from the entry: nothing is typed."""
-    if not entry.computed:
-        expected = EXPECTED_CHAPTER.get(entry.claim)
-        where = f" It is decided in chapter `{expected}`." if expected else ""
-        folder = board.results_dir if board else "the results folder"
-        text = (f"**{entry.claim} not computed.** No results file in `{folder}` holds a verdict "
-                f"on this claim.{where} Build the whole book (`qbp build`), or run that chapter "
-                f"and then this page, to fill it in.")
-    else:
-        with_ = run or (format_parameters(entry.parameters) or "its default parameters")
-        text = (f"**{entry.claim} {entry.verdict}.** {_sentence(entry.reason)} "
-                f"Computed in {link(entry.chapter)} with {with_}.")
-    if board is not None:
-        for extra in (e for e in board.extra() if e.claim == entry.claim):
-            text += (f"\n\nFurther evidence from {link(extra.chapter)} (`{extra.key}`), which "
-                     f"does not decide the claim: **{extra.verdict}**. {_sentence(extra.reason)}")
-    return text
+# --- profiles and the paper build's record ----------------------------------------------------
 
 
-def chapter_title(notebook) -> str | None:
-    """The first ``# `` heading of a notebook's markdown cells, None if there is none or the
-    file does not exist (the conclusions table names chapters by it)."""
-    path = Path(notebook)
+def build_profile(run_manifest, stems) -> str | None:
+    """The one profile every chapter in ``stems`` ran with, per the run manifest
+    (:class:`qbp.book.manifest.Manifest`); ``"custom"`` if they differ or one was changed
+    with ``-p``; None without a manifest or chapters."""
+    stems = [s for s in stems if s != CONCLUSIONS]
+    if run_manifest is None or not stems:
+        return None
+    profiles = {run_manifest.profile_of(s) for s in stems}
+    return profiles.pop() if len(profiles) == 1 and None not in profiles else "custom"
+
+
+def record(board: Scoreboard, profile: str | None) -> dict:
+    """What the conclusions page saves (``results/conclusions.json``): the ``profile`` and,
+    per claim, its verdict, counts and deciding chapter. A paper build's copy of this file,
+    committed as ``book/paper_verdicts.json``, is what :func:`load_paper_verdicts` reads."""
+    verdicts = {}
+    for e in board.primary():
+        verdicts[e.claim] = {"verdict": e.verdict, "sentence": e.sentence,
+                             "chapter": e.chapter, **e.counts()}
+    digests = sorted({c.code_digest for c in board.chapters.values() if c.code_digest})
+    return {"profile": profile, "verdicts": verdicts, "chapter_code_digests": digests}
+
+
+@dataclass(frozen=True)
+class PaperVerdicts:
+    """The verdicts of a paper build as committed in ``book/paper_verdicts.json``:
+    ``verdicts`` {claim: verdict}, ``sentences`` {claim: counts sentence}, the
+    ``code_digest`` of the science code that computed them and the ``qbp_version``."""
+
+    verdicts: dict
+    sentences: dict
+    code_digest: str | None
+    qbp_version: str
+    path: str
+
+
+def load_paper_verdicts(path) -> PaperVerdicts | None:
+    """The committed record of a paper build's verdicts, or None if there is no file.
+
+    The file is the conclusions page's own results file from a paper build
+    (``_build/stage/book/results/conclusions.json`` after ``bash dev.sh book --profile
+    paper``, copied to ``book/paper_verdicts.json``). ValueError (naming the file) if it is
+    damaged (:func:`qbp.results.load_results` checks its checksum), was not made with the
+    paper profile, or lacks a claim.
+    """
+    path = Path(path)
     if not path.is_file():
         return None
-    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    for cell in cells:
-        if cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            for line in (source if isinstance(source, str) else "".join(source)).splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return None
+    document = load_results(path)
+    data = document["data"]
+    profile = (data or {}).get("profile")
+    if profile != "paper":
+        raise ValueError(f"{path} was made by a build with the {profile or 'unknown'} profile, "
+                         f"not the paper profile")
+    raw = data.get("verdicts") or {}
+    missing = [c for c in CLAIMS if c not in raw]
+    if missing:
+        raise ValueError(f"{path} holds no verdict for {', '.join(missing)}")
+    return PaperVerdicts({c: raw[c]["verdict"] for c in CLAIMS},
+                         {c: raw[c].get("sentence", "") for c in CLAIMS},
+                         (document.get("provenance") or {}).get("code_digest"),
+                         document["qbp_version"], str(path))
 
 
-__all__ += ["chapter_title"]
+def differences(board: Scoreboard, paper: PaperVerdicts) -> list[tuple[str, str, str]]:
+    """(claim, verdict here, verdict of the paper build) for every claim where they differ."""
+    return [(e.claim, e.verdict, paper.verdicts[e.claim]) for e in board.primary()
+            if e.verdict != paper.verdicts[e.claim]]
+
+
+_PAPER_COMMAND = "`bash dev.sh book --profile paper`"
+
+
+def profile_note(board: Scoreboard, profile: str | None, paper: PaperVerdicts | None = None,
+                 code_digest: str | None = None, problem: str | None = None) -> str:
+    """Which profile these verdicts come from and what is known of the paper profile's.
+
+    ``profile``: :func:`build_profile`; ``paper``: the committed record of a paper build
+    (:func:`load_paper_verdicts`), or None; ``code_digest``: the science code digest of this
+    build (:func:`qbp._version.code_digest`), compared with the record's; ``problem``: why a
+    record present could not be used. A build with another profile says that its verdicts
+    may differ from the paper profile's, and, with a record, for which claims they do.
+    """
+    if profile is None:
+        head = ("No run manifest was found beside this page, so the profile of these results "
+                "is not known.")
+    elif profile == "custom":
+        head = ("These results come from chapters run with different profiles or with "
+                "parameters changed by `-p`.")
+    else:
+        head = f"These verdicts come from the **{profile}** profile."
+    parts = [head]
+    if problem:
+        parts.append(f"The committed record of a paper build could not be used: {problem}.")
+    if paper is None:
+        if profile != "paper":
+            parts.append(f"Under the paper profile (the paper's settings, {_PAPER_COMMAND}) "
+                         f"verdicts may differ; no record of a paper build's verdicts is "
+                         f"committed to compare with.")
+        return " ".join(parts)
+    differ = differences(board, paper)
+    where = "the paper build recorded in `book/paper_verdicts.json`"
+    if profile == "paper":
+        parts.append(f"They {'agree' if not differ else 'do not agree'} with {where}"
+                     + ("." if not differ else f" for {', '.join(c for c, _, _ in differ)}: "
+                        f"that record is out of date."))
+    elif not differ:
+        parts.append(f"Every verdict agrees with {where}.")
+    else:
+        listed = "; ".join(f"{c}: **{here}** here, **{there}** there" for c, here, there in differ)
+        parts.append(f"Under the paper profile the verdicts differ for {len(differ)} of "
+                     f"{len(paper.verdicts)} claims ({where}): {listed}. To see its "
+                     f"cells, build it with {_PAPER_COMMAND}.")
+    if code_digest and paper.code_digest and code_digest != paper.code_digest:
+        parts.append(f"That record was computed by other science code than this build "
+                     f"(digest `{paper.code_digest[:12]}` against `{code_digest[:12]}`), so it "
+                     f"may be out of date.")
+    return " ".join(parts)
+
+
+# --- the figure of a claim's cells ------------------------------------------------------------
+
+
+def plot_entry(entry: Entry, ax=None):
+    """The cells of a claim (:func:`qbp.plots.plot_cells`), or for a claim not computed a
+    small panel that says so; returns the axes."""
+    import matplotlib.pyplot as plt
+
+    from ..plots import MAX_WIDTH, plot_cells
+
+    if entry.computed:
+        return plot_cells(entry.result, ax=ax)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(MAX_WIDTH, 0.8), layout="constrained")
+    ax.text(0.5, 0.5, f"{entry.claim}: not computed in this build", ha="center", va="center",
+            color="0.35", transform=ax.transAxes)
+    ax.set_axis_off()
+    return ax
+
+
+def caption(entry: Entry) -> str:
+    """The caption text of :func:`plot_entry`'s figure: what the squares are, and the axes."""
+    if not entry.computed:
+        return f"{entry.claim} ({entry.short}) was not computed in this build: no cells to show."
+    cells = entry.result.cells
+    axes = [a for a in ("layers", "tol", "steps", "optimizer", "seed")
+            if any(a in c.setting for c in cells)]
+    names = {"layers": "layers L", "tol": "tolerance", "steps": "run length T",
+             "optimizer": "optimizer", "seed": "sampling seed"}
+    columns = ("one column" if not axes else f"columns: {names[axes[0]]}" if len(axes) == 1
+               else f"columns: {', '.join(names[a] for a in axes)}, outermost first")
+    return (f"{entry.claim} ({entry.short}): the settings matrix, one square per setting, "
+            f"coloured by what the setting says about the claim; the legend counts them. "
+            f"Rows: qubits n and cost; {columns}.")

@@ -19,7 +19,7 @@ import math
 from typing import Callable
 
 __all__ = ["number", "rate", "count", "seconds", "interval", "signed", "verdict_admonition",
-           "VERDICT_CLASS"]
+           "VERDICT_CLASS", "factor", "speedup_comment"]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _MINUS = "−"
@@ -104,3 +104,54 @@ def verdict_admonition(claim: str, verdict: str, sentence: str, statement: str |
         body.append(detail.strip())
     return "\n".join([f":::{{admonition}} {claim}: {verdict}", f":class: {VERDICT_CLASS[verdict]}",
                       "", "\n\n".join(body), ":::"])
+
+
+def factor(x) -> str:
+    """A ratio of times: ``1.8×``, ``0.76×`` (two significant digits)."""
+    return f"{number(x, 2)}×"
+
+
+def _short(t: float) -> str:
+    """A short time: milliseconds below 0.1 s, "under 1 ms" below that."""
+    if t < 5e-4:
+        return "under 1 ms"
+    return seconds(t) if t >= 0.1 else f"{number(1000 * t, 2)} ms"
+
+
+def speedup_comment(where: str, reading) -> str:
+    """A sentence or two on a parallel run (:class:`qbp.executors.SpeedupReading`),
+    computed from its measurements: the speed-up as a factor, and why.
+
+    A speed-up of at least 1 is set against the most the workers allow and the start-up
+    cost. A speed-up below 1 is called a slow-down and explained: if the measured costs
+    (start-up, passing each task's data, slower work in the workers) predict it, by those
+    against the work per task, with the work per task above which running in parallel pays
+    off; if they predict a speed-up, by other load on the machine during the run.
+    ``where``: e.g. "In the process pool".
+    """
+    o = reading.overhead
+    tasks = f"{reading.n_tasks} task{'s' if reading.n_tasks != 1 else ''}"
+    if reading.speedup >= 1:
+        return (f"{where} the sweep ran {factor(reading.speedup)} as fast as in this process, "
+                f"of the at most {reading.best_speedup}× its {o.workers} workers allow for "
+                f"{tasks}; getting started took {_short(o.start_seconds)} of its "
+                f"{seconds(reading.seconds)}.")
+    head = (f"{where} the sweep ran at {factor(reading.speedup)} the speed of this process: a "
+            f"slow-down.")
+    slower = (f", and the same computation took {factor(o.work_ratio)} as long in a busy "
+              f"worker as here" if o.work_ratio >= 1.1 else "")
+    costs = (f"getting started took {_short(o.start_seconds)} and each task added "
+             f"{_short(o.per_task_seconds)} for passing its data to a worker and back{slower}")
+    if reading.predicted_seconds >= reading.seconds_here:
+        need = reading.break_even_work
+        pays = ("with these tasks no amount of work per task makes it pay off" if
+                need == float("inf") else
+                f"it pays off once a task holds more than about {_short(need)} of work (more "
+                f"starts, steps or starts per task)")
+        serial = (f" Of its {seconds(reading.seconds_here)} here, {_short(reading.serial_seconds)} "
+                  f"run in this process whatever the scheduler." if reading.serial_seconds else "")
+        return (f"{head}{serial} Each of its {tasks} holds {_short(reading.work_per_task)} of "
+                f"work, while {costs}; {pays}.")
+    return (f"{head} The measured costs — {costs} — predict "
+            f"{seconds(reading.predicted_seconds)}, faster than here: the rest is other "
+            f"programs using the machine's cores during the run.")

@@ -32,6 +32,7 @@ from .resolution import (
     plot_resolution_quantiles,
 )
 from .style import BOOK_RC, DPI, MAX_WIDTH, use_book_style
+from .timing import plot_wall_times
 from .verdicts import CELL_COLOURS, VERDICT_COLOURS, plot_cells, plot_scoreboard, plot_trend
 
 __all__ = [
@@ -68,4 +69,5 @@ __all__ = [
     "plot_cells",
     "plot_trend",
     "CELL_COLOURS",
+    "plot_wall_times",
 ]

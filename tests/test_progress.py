@@ -47,3 +47,18 @@ def test_kernels_side_by_side_in_one_folder(tmp_path):
 
     with ThreadPoolExecutor(2) as pool:
         assert list(pool.map(run, range(2))) == ["done\n", "done\n"]
+
+
+def test_injected_parameters_cell_is_hidden_on_the_page(tmp_path):
+    """papermill's '# Parameters' cell must not sit under the chapter's own parameters cell."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("n: int = 1  # a number")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("print(n)")]
+    nbformat.write(nb, tmp_path / "in.ipynb")
+    build.execute(tmp_path / "in.ipynb", tmp_path / "out.ipynb", {"n": 2}, progress=False)
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    injected = [c for c in out.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "remove-cell" in injected[0].metadata["tags"]
+    assert out.cells[-1].outputs[0].text == "2\n"
+    assert "remove-cell" not in out.cells[0].metadata["tags"]

@@ -505,9 +505,25 @@ def execute(source: Path, output: Path, parameters: dict[str, Any], progress: bo
         message = " ".join(str(err).split())[:300]
         raise BuildFailed(f"notebook {source.stem} could not be executed: "
                           f"{type(err).__name__}: {message}{keep_partial()}") from None
+    _hide_injected_parameters(running)
     os.replace(running, output)
     failed.unlink(missing_ok=True)  # a partial notebook of an earlier failure is now stale
     return time.perf_counter() - begin
+
+
+def _hide_injected_parameters(path: Path) -> None:
+    """Tag papermill's injected-parameters cell ``remove-cell``: the page shows the chapter's
+    own parameters cell once (the values that ran are on the reproducibility page and in the
+    downloadable notebook, which keeps the cell)."""
+    nb = nbformat.read(path, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+            changed = True
+    if changed:
+        nbformat.write(nb, path)
 
 
 def _copy_results(source: Path, target: Path, only_changed_from: Path | None = None) -> None:

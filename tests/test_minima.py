@@ -51,3 +51,27 @@ def test_refine_minimum_wraps_with_the_circuit_periods():
     wrong = (theta + np.pi) % (2 * np.pi) - np.pi
     wrong_value, _ = qbp.evaluate(circuit, cost, wrong)
     assert abs(wrong_value - c_star) > 0.1
+
+
+def test_hessian_eigenvalues_by_hand():
+    """One qubit, RY(θ₀) then RZ(θ₁): with X, C = sin θ₀ cos θ₁ and at its minimum
+    (−π/2, 0) the Hessian is diag(1, 1); with Z, C = cos θ₀ does not depend on θ₁, so at
+    θ₀ = π the eigenvalues are 0 (a flat valley floor) and 1."""
+    from qbp.minima import hessian_eigenvalues
+
+    circuit = qbp.Circuit(1, [qbp.Gate("RY", 0, param=0), qbp.Gate("RZ", 0, param=1)])
+    np.testing.assert_allclose(hessian_eigenvalues(circuit, qbp.ObservableCost(X),
+                                                   [-np.pi / 2, 0.0]), [1, 1], atol=1e-7)
+    np.testing.assert_allclose(hessian_eigenvalues(circuit, qbp.ObservableCost(Z),
+                                                   [np.pi, 0.3]), [0, 1], atol=1e-7)
+    # off a minimum, at (π/4, π/4): H = [[−sin θ₀ cos θ₁, −cos θ₀ sin θ₁], [same, same]]
+    # = −½ [[1, 1], [1, 1]], eigenvalues −1 and 0
+    np.testing.assert_allclose(hessian_eigenvalues(circuit, qbp.ObservableCost(X),
+                                                   [np.pi / 4, np.pi / 4], method="batched"),
+                               [-1, 0], atol=1e-7)
+    with pytest.raises(ValueError, match="theta"):
+        hessian_eigenvalues(circuit, qbp.ObservableCost(X), [[0.1, 0.2]])
+    with pytest.raises(ValueError, match="step"):
+        hessian_eigenvalues(circuit, qbp.ObservableCost(X), [0.1, 0.2], step=0)
+    with pytest.raises(ValueError, match="method"):
+        hessian_eigenvalues(circuit, qbp.ObservableCost(X), [0.1, 0.2], method="exact")

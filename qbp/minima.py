@@ -18,7 +18,8 @@ from .engines import check_inputs, check_method, evaluate
 from .grid import check_periods, wrap
 from .landscape import Landscape
 
-__all__ = ["refine_minimum", "grid_local_minima", "polish", "hessian_eigenvalues"]
+__all__ = ["refine_minimum", "grid_local_minima", "polish", "hessian_eigenvalues",
+           "is_valley_floor", "VALLEY_RATIO"]
 
 
 def grid_local_minima(values: np.ndarray) -> np.ndarray:
@@ -146,3 +147,22 @@ def hessian_eigenvalues(circuit: Circuit, cost: ObservableCost, theta, step: flo
     _, grads = f(theta[None, :] + shifts)
     hess = (grads[:d] - grads[d:]) / (2 * step)
     return np.linalg.eigvalsh((hess + hess.T) / 2)
+
+
+#: Smallest/largest Hessian eigenvalue at or below which a minimum is a valley floor.
+VALLEY_RATIO = 1e-3
+
+
+def is_valley_floor(eigenvalues, ratio: float = VALLEY_RATIO) -> bool:
+    """Whether a minimum with these Hessian ``eigenvalues`` (:func:`hessian_eigenvalues`) is
+    the floor of a long valley: its smallest eigenvalue is at most ``ratio`` (default
+    10⁻³) times its largest, so C rises at least √(1/ratio) ≈ 32 times more slowly along
+    one direction than across it. The book's rule for the words "floor of a long valley".
+    ValueError for an empty or non-finite input or a ratio outside (0, 1)."""
+    from ._checks import check_real, real_array
+
+    e = np.sort(real_array(eigenvalues, "eigenvalues").ravel())
+    if e.size == 0 or not np.all(np.isfinite(e)):
+        raise ValueError(f"eigenvalues must be finite and not empty, got {e.tolist()}")
+    ratio = check_real(ratio, "ratio", above=0, below=1)
+    return bool(e[-1] > 0 and e[0] <= ratio * e[-1])

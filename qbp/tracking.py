@@ -18,7 +18,8 @@ how far each rule's deceptiveness ratio lies from the flow's, on the same points
   the landscape's local minima, or an artefact of the rule (overshoot, grid error, a stop at a
   stationary point).
 
-The rule whose ratio lies nearer the flow's at every R *tracks* the small-step limit. The
+The rule whose ratio lies nearer the flow's (on average over layer counts, resolutions and
+tols: :meth:`TrackingStudy.closer_rule`) *tracks* the small-step limit. The
 C4-style cells (:meth:`TrackingStudy.cells`) judge the flow ratio's spread over R with
 :func:`qbp.claims.c4_rule`, the grid rules' ratios beside it: evidence beyond the settings
 matrix (e.g. three free parameters), which does not decide C4.
@@ -47,8 +48,8 @@ class TrackingStudy:
     ``resolutions``, ``tols``, ``n_starts``, ``seed``, ``rotations`` (of the default circuit,
     type sharing: d = len(rotations)), ``target_seed``, ``c_star_resolution``. Results:
     ``c_star`` (L,) the refined global minimum and ``c_star_theta`` (L, d) where it lies
-    (radians); ``grid_ratio`` (L, R, rule, tol) each rule's
-    ratio over the whole grid (rules in :data:`qbp.deceptiveness.RULES` order);
+    (radians); ``grid_ratio`` (L, R, rule, tol) each rule's ratio over the whole grid (rules
+    in :data:`qbp.deceptiveness.RULES` order);
     ``causes`` and ``heights`` (L, R, rule, tol, cause): :class:`qbp.sinks.DeceptiveCauses`'
     shares and heights (causes in :data:`qbp.sinks.CAUSES` order); ``end_values`` and
     ``converged`` (L, R, n_starts): the flow from the sampled grid points; ``agreement``
@@ -136,18 +137,24 @@ class TrackingStudy:
         mean = self.mean_distance(tol)
         return min(mean, key=mean.get)
 
-    def largest_artefact(self, tol: float, resolution: int, rule: str = "compass",
-                         cause: str = "overshoot") -> dict:
-        """The layer count where ``cause`` makes the largest share of the grid deceptive
-        under ``rule`` at ``tol`` and ``resolution``: {``layers``, ``share`` (of the grid),
-        ``height`` (C(σ) − C_min of its largest sink), ``grid_ratio``, ``flow_ratio``}."""
-        t, g = self._tol(tol), self._resolution(resolution)
+    def largest_artefact(self, tol: float, resolution: int | None = None,
+                         rule: str = "compass", cause: str = "overshoot") -> dict:
+        """Where ``cause`` makes the largest share of the grid deceptive under ``rule`` at
+        ``tol``, at ``resolution`` (default: over every R): {``layers``, ``resolution``,
+        ``share`` (of the grid), ``height`` (C(σ) − C_min of its largest sink), ``grid_ratio``,
+        ``flow_ratio``}."""
+        t = self._tol(tol)
         if rule not in RULES or cause not in CAUSES:
             raise ValueError(f"rule must be one of {RULES} and cause one of {CAUSES}, got "
                              f"{rule!r} and {cause!r}")
         k, c = RULES.index(rule), CAUSES.index(cause)
-        i = int(np.argmax(self.causes[:, g, k, t, c]))
-        return {"layers": int(self.layers[i]), "share": float(self.causes[i, g, k, t, c]),
+        share = self.causes[:, :, k, t, c]
+        if resolution is not None:
+            g = self._resolution(resolution)
+            share = np.where(np.arange(len(self.resolutions)) == g, share, -1.0)
+        i, g = np.unravel_index(int(np.argmax(share)), share.shape)
+        return {"layers": int(self.layers[i]), "resolution": int(self.resolutions[g]),
+                "share": float(self.causes[i, g, k, t, c]),
                 "height": float(self.heights[i, g, k, t, c]),
                 "grid_ratio": float(self.grid_ratio[i, g, k, t]),
                 "flow_ratio": float(self.flow_ratio(tol)[i, g])}

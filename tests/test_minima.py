@@ -75,3 +75,18 @@ def test_hessian_eigenvalues_by_hand():
         hessian_eigenvalues(circuit, qbp.ObservableCost(X), [0.1, 0.2], step=0)
     with pytest.raises(ValueError, match="method"):
         hessian_eigenvalues(circuit, qbp.ObservableCost(X), [0.1, 0.2], method="exact")
+
+
+def test_is_valley_floor():
+    from qbp.minima import is_valley_floor
+
+    assert is_valley_floor([0.0, 1.0]) and is_valley_floor([1e-3, 1.0])  # C = cos θ₀: a line
+    assert not is_valley_floor([1.0, 1.0]) and not is_valley_floor([2e-3, 1.0])
+    assert is_valley_floor([0.5, 5e-4, 1.0])  # sorted first
+    assert not is_valley_floor([-1.0, 0.0])  # not a minimum's curvature
+    assert is_valley_floor([0.01, 1.0], ratio=0.05)
+    for bad, match in (([], "eigenvalues"), ([np.nan, 1.0], "eigenvalues")):
+        with pytest.raises(ValueError, match=match):
+            is_valley_floor(bad)
+    with pytest.raises(ValueError, match="ratio"):
+        is_valley_floor([0.0, 1.0], ratio=1.0)

@@ -95,10 +95,17 @@ def test_distances_and_the_closer_rule(study):
 def test_summaries_of_one_reading(study):
     over = study.largest_artefact(1e-3, 16)
     i = int(np.argmax(study.causes[:, 1, 0, 0, 1]))
-    assert over == {"layers": study.layers[i], "share": study.causes[i, 1, 0, 0, 1],
+    assert over == {"layers": study.layers[i], "resolution": 16,
+                    "share": study.causes[i, 1, 0, 0, 1],
                     "height": study.heights[i, 1, 0, 0, 1],
                     "grid_ratio": study.grid_ratio[i, 1, 0, 0],
                     "flow_ratio": study.flow_ratio(1e-3)[i, 1]}
+    anywhere = study.largest_artefact(1e-3, rule="steepest", cause="grid error")
+    share = study.causes[:, :, 1, 0, 2]
+    i, g = np.unravel_index(np.argmax(share), share.shape)
+    assert (anywhere["share"], anywhere["resolution"]) == (share.max(), study.resolutions[g])
+    with pytest.raises(ValueError, match="cause"):
+        study.largest_artefact(1e-3, 16, cause="noise")
     drift = study.drift(0.1, "steepest")
     r = study.grid_ratio[:, :, 1, 1]
     j = int(np.argmax(np.abs(r[:, -1] - r[:, 0])))

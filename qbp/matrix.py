@@ -559,6 +559,23 @@ class FlowStudy(_Study):
         deceptive = self.converged & (self.end_values > threshold)
         return deceptive.sum(-1), self.converged.sum(-1)
 
+    def unconverged(self) -> dict:
+        """The starts whose flow did not reach gtol within its budget (SPEC §12: counted,
+        never classified): {``"random"``: (unconverged, all) over the random starts,
+        ``"grid"``: the same over the finest grid's starts, ``"worst"``: {n_qubits, cost,
+        layers, random, grid} of the (n, cost, L) with the most unconverged starts, or None
+        if every flow converged}."""
+        per_random = (~self.converged).sum(axis=(2, 4))  # (n, cost, L)
+        per_grid = (~self.grid_converged).sum(-1)
+        total = per_random + per_grid
+        worst = None
+        if total.any():
+            i, j, l = np.unravel_index(int(total.argmax()), total.shape)
+            worst = {"n_qubits": self.n_qubits[i], "cost": self.costs[j], "layers": l + 1,
+                     "random": int(per_random[i, j, l]), "grid": int(per_grid[i, j, l])}
+        return {"random": (int(per_random.sum()), int(self.converged.size)),
+                "grid": (int(per_grid.sum()), int(self.grid_converged.size)), "worst": worst}
+
     def grid_flow_ratio(self, tol: float) -> np.ndarray:
         """Flow ratio on each nested grid of starts at ``tol``: (n_qubits, costs, max_layers,
         len(flow_resolutions)), over the converged starts (NaN where none converged)."""

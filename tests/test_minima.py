@@ -34,25 +34,6 @@ def test_polish_input_errors():
         polish(circuit, cost, [[0.1, 0.2]], method="exact")
 
 
-def test_refine_minimum_wraps_with_the_circuit_periods():
-    """A CRX parameter has period 4π: θ* must be wrapped into [−2π, 2π), not [−π, π), or its
-    cost is not C* (here the minimum sits at |θ₀| > π)."""
-    gates = [qbp.Gate("RY", (0,), angle=np.pi / 2), qbp.Gate("CRX", (1,), (0,), param=0),
-             qbp.Gate("RY", (1,), param=1)]
-    circuit = qbp.Circuit(2, gates)
-    cost = qbp.ObservableCost(qutip.tensor(X, I2) + 0.7 * qutip.tensor(I2, Z) + 0.3 * qutip.tensor(X, X))
-    landscape = qbp.sample_landscape(circuit, cost, 40, method="batched")
-    theta, c_star = refine_minimum(landscape, cost, method="batched")
-    value, _ = qbp.evaluate(circuit, cost, theta)
-    assert value == pytest.approx(c_star, abs=1e-12)
-    assert c_star <= landscape.min_value
-    assert -2 * np.pi <= theta[0] < 2 * np.pi
-    assert abs(theta[0]) > np.pi  # the case a 2π wrap gets wrong
-    wrong = (theta + np.pi) % (2 * np.pi) - np.pi
-    wrong_value, _ = qbp.evaluate(circuit, cost, wrong)
-    assert abs(wrong_value - c_star) > 0.1
-
-
 def test_hessian_eigenvalues_by_hand():
     """One qubit, RY(θ₀) then RZ(θ₁): with X, C = sin θ₀ cos θ₁ and at its minimum
     (−π/2, 0) the Hessian is diag(1, 1); with Z, C = cos θ₀ does not depend on θ₁, so at
@@ -90,3 +71,22 @@ def test_is_valley_floor():
             is_valley_floor(bad)
     with pytest.raises(ValueError, match="ratio"):
         is_valley_floor([0.0, 1.0], ratio=1.0)
+
+
+def test_refine_minimum_wraps_with_the_circuit_periods():
+    """A CRX parameter has period 4π: θ* must be wrapped into [−2π, 2π), not [−π, π), or its
+    cost is not C* (here the minimum sits at |θ₀| > π)."""
+    gates = [qbp.Gate("RY", (0,), angle=np.pi / 2), qbp.Gate("CRX", (1,), (0,), param=0),
+             qbp.Gate("RY", (1,), param=1)]
+    circuit = qbp.Circuit(2, gates)
+    cost = qbp.ObservableCost(qutip.tensor(X, I2) + 0.7 * qutip.tensor(I2, Z) + 0.3 * qutip.tensor(X, X))
+    landscape = qbp.sample_landscape(circuit, cost, 40, method="batched")
+    theta, c_star = refine_minimum(landscape, cost, method="batched")
+    value, _ = qbp.evaluate(circuit, cost, theta)
+    assert value == pytest.approx(c_star, abs=1e-12)
+    assert c_star <= landscape.min_value
+    assert -2 * np.pi <= theta[0] < 2 * np.pi
+    assert abs(theta[0]) > np.pi  # the case a 2π wrap gets wrong
+    wrong = (theta + np.pi) % (2 * np.pi) - np.pi
+    wrong_value, _ = qbp.evaluate(circuit, cost, wrong)
+    assert abs(wrong_value - c_star) > 0.1

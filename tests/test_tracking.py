@@ -62,7 +62,8 @@ def test_flows_from_the_sampled_grid_points(study):
                 for r, rule in enumerate(RULES):  # point-by-point agreement on those points
                     mask = qbp.deceptive_mask(land, tol, rule=rule).ravel()[index]
                     keep = flow.converged
-                    assert study.agreement[i, g, r, t] == np.mean(mask[keep] == flow.deceptive[keep])
+                    agree = np.mean(mask[keep] == flow.deceptive[keep])
+                    assert study.agreement[i, g, r, t] == agree
 
 
 def test_causes_add_up_and_match_deceptive_causes(study):
@@ -151,7 +152,8 @@ def test_c4_style_cells(study):
         assert cell.series["flow ratio R=16"] == tuple(flow[:, 1])
         assert (cell.outcome, cell.reason) == (judged.outcome, judged.reason)
         assert cell.beside["closer_rule"] in RULES
-        assert cell.beside["grid_compass"] == study.grid_ratio[..., 0, (1e-3, 0.1).index(tol)].tolist()
+        t = (1e-3, 0.1).index(tol)
+        assert cell.beside["grid_compass"] == study.grid_ratio[..., 0, t].tolist()
     one = tracking_study(**{**SMALL, "layers": (2,), "resolutions": (8,)})
     with pytest.raises(ValueError, match="two layer counts"):
         one.cells()

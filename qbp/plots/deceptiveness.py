@@ -202,7 +202,8 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
         x, y = sx[which], sy[which]
         x = np.concatenate([x, x[x == -half[0]] + periods[0]])
         y = np.concatenate([y, y[sx[which] == -half[0]]])
-        x, y = np.concatenate([x, x[y == -half[1]]]), np.concatenate([y, y[y == -half[1]] + periods[1]])
+        edge = y == -half[1]
+        x, y = np.concatenate([x, x[edge]]), np.concatenate([y, y[edge] + periods[1]])
         ax.plot(x, y, *args, ls="none", clip_on=False, **kwargs)
 
     mark(~good & grid_min, "o", ms=5, mfc="black", mec="white", mew=0.6, zorder=4,

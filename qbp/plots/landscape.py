@@ -28,8 +28,8 @@ def draw_circuit(circuit: Circuit, ax=None, theta=None, **style):
     qc = circuit.to_qutip(theta, label=True)
     own = ax is None
     style.setdefault("dpi", 150)
-    if own:  # no layout engine: the drawing fills the figure (subplots_adjust below)
-        fig, ax = plt.subplots(dpi=style["dpi"], layout="none")
+    if own:
+        fig, ax = plt.subplots(dpi=style["dpi"], layout="none")  # sized by hand below
     fig = ax.figure
     style["dpi"] = fig.dpi
     size = fig.get_size_inches().copy()

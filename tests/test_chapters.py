@@ -139,39 +139,45 @@ def test_chapter_02_runs_and_saves_verdict(tmp_path):
 
 
 CHAPTER_03 = BOOK / "03_deceptiveness.ipynb"
-TINY_03 = {"resolution": 16, "resolutions": [8, 16], "max_layers": 2, "worked_resolution": 12,
-           "worked_layers": 1}
+TINY_03 = {"worked_resolution": 12, "matrix_qubits": [2], "matrix_costs": ["tfim"],
+           "max_layers": 2, "resolution": 16, "resolutions": [8, 16], "flow_resolutions": [4, 8],
+           "seeds": [0, 1], "n_starts": 8, "c_star_resolution": 16}
 
 
 def test_chapter_03_committed_and_parameters():
     test_committed_without_outputs(CHAPTER_03)
     params = papermill.inspect_notebook(str(CHAPTER_03))
     assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
+        "n_qubits": ("int", "2"), "cost": ("str", '"tfim"'), "target_seed": ("int", "0"),
+        "worked_layers": ("int", "2"), "worked_resolution": ("int", "24"),
+        "matrix_qubits": ("list", "[2, 3, 4]"),
+        "matrix_costs": ("list", '["tfim", "infidelity"]'), "max_layers": ("int", "6"),
         "resolution": ("int", "360"), "resolutions": ("list", "[90, 180, 360, 720]"),
-        "n_qubits": ("int", "2"), "max_layers": ("int", "6"), "tol_small": ("float", "1e-3"),
-        "tol_large": ("float", "1e-1"), "worked_resolution": ("int", "40"),
-        "worked_layers": ("int", "2")}
+        "flow_resolutions": ("list", "[15, 30, 60]"), "seeds": ("list", "[0, 1, 2]"),
+        "n_starts": ("int", "200"), "tol_small": ("float", "1e-3"),
+        "tol_large": ("float", "0.1"), "c_star_resolution": ("int", "180"),
+        "scheduler": ("str", '""')}
     assert all(v["help"] for v in params.values())
 
 
 def test_chapter_03_runs_and_saves_verdicts(tmp_path):
-    nb = run_checked(CHAPTER_03, tmp_path, TINY_03, figures=3)
+    nb = run_checked(CHAPTER_03, tmp_path, TINY_03, figures=5)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert not any(o.get("name") == "stderr" for c in code for o in c.outputs)
 
     results = json.loads((tmp_path / "results" / "03_deceptiveness.json").read_text())
-    assert results["parameters"]["resolutions"] == [8, 16]
-    assert results["parameters"]["max_layers"] == 2
+    assert results["parameters"]["flow_resolutions"] == [4, 8]
     data = results["data"]
-    assert data["layers"] == [1, 2] and data["sharing_degrees"] == [2, 4]
-    assert data["tol_kind"] == "absolute (energy units)"
-    ratios = data["resolution_study"]["ratio"]
-    assert set(ratios) == {"0.001", "0.1"} and all(
-        len(rows) == 2 and all(len(r) == 2 and all(0 <= x <= 1 for x in r) for r in rows)
-        for rows in ratios.values())
-    for claim in ("C2", "C3", "C4"):
-        v = data["claims"][claim]
-        assert v["claim"] == claim and v["verdict"] in VERDICTS and v["reason"]
-    assert set(data["claims"]["C3"]["numbers"]["per_tol"]) == {"0.001", "0.1"}
-    assert data["claims"]["C4"]["numbers"]["resolutions"] == [8, 16]
+    for claim, n_cells in (("C2", 1), ("C3", 4), ("C4", 2)):  # n × cost (× tol (× seed))
+        result = data["claims"][claim]
+        assert result["claim"] == claim and result["verdict"] in VERDICTS
+        assert len(result["cells"]) == n_cells and result["sentence"].startswith("supports in")
+    assert set(data["grid_readings"]) == {"C3_compass", "C3_steepest", "C4_compass",
+                                          "C4_steepest"}
+    tracking = data["tracking"]
+    assert tracking["layers"] == [1, 2] and tracking["resolutions"] == [8, 16]
+    assert tracking["closer_rule"] in ("compass", "steepest")
+    assert np.asarray(tracking["grid_ratio"]).shape == (2, 2, 2, 2)
 
 
 CHAPTER_04 = BOOK / "04_trajectories.ipynb"
@@ -249,38 +255,36 @@ def test_chapter_05_runs_caches_and_saves_verdicts(tmp_path):
 
 
 CHAPTER_A1 = BOOK / "a1_more_qubits.ipynb"
-TINY_A1 = {"qubit_counts": [3], "max_layers": 2, "resolutions": [16, 32],
-           "three_param_layers": [1], "three_param_resolutions": [12, 24]}
+TINY_A1 = {"costs": ["tfim"], "layers": [1, 2], "resolutions": [6, 12], "n_starts": 8,
+           "c_star_resolution": 8}
 
 
 def test_appendix_a1_committed_and_parameters():
     test_committed_without_outputs(CHAPTER_A1)
     params = papermill.inspect_notebook(str(CHAPTER_A1))
     assert {k: (v["inferred_type_name"], v["default"]) for k, v in params.items()} == {
-        "qubit_counts": ("list", "[3, 4]"), "max_layers": ("int", "4"),
-        "resolutions": ("list", "[90, 180, 360]"), "three_param_qubits": ("int", "2"),
-        "three_param_layers": ("list", "[1, 2]"),
-        "three_param_resolutions": ("list", "[90, 180, 360]"),
-        "tol_small": ("float", "1e-3"), "tol_large": ("float", "1e-1")}
+        "n_qubits": ("int", "2"), "costs": ("list", '["tfim", "infidelity"]'),
+        "target_seed": ("int", "0"), "layers": ("list", "[1, 2]"),
+        "resolutions": ("list", "[45, 90, 180]"), "n_starts": ("int", "500"),
+        "seed": ("int", "0"), "tol_small": ("float", "1e-3"), "tol_large": ("float", "0.1"),
+        "c_star_resolution": ("int", "60"), "scheduler": ("str", '""')}
     assert all(v["help"] for v in params.values())
 
 
 def test_appendix_a1_runs_and_saves_verdict(tmp_path):
-    nb = run_checked(CHAPTER_A1, tmp_path, TINY_A1, figures=6)
+    nb = run_checked(CHAPTER_A1, tmp_path, TINY_A1, figures=3)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert not any(o.get("name") == "stderr" for c in code for o in c.outputs)
 
     results = json.loads((tmp_path / "results" / "a1_more_qubits.json").read_text())
-    assert results["parameters"]["resolutions"] == [16, 32]
-    assert results["parameters"]["three_param_resolutions"] == [12, 24]
+    assert results["parameters"]["resolutions"] == [6, 12]
     data = results["data"]
-    rows = data["landscapes"]
-    assert len(rows) == 2 * 2 + 1 * 2  # (n = 3: L = 1, 2; three parameters: L = 1) x two R
-    assert {r["circuit"] for r in rows} == {"n = 3", "3 parameters, n = 2"}
-    assert all(0 <= r["ratio_small"] <= 1 and 0 <= r["ratio_large"] <= 1 for r in rows)
-    assert all(r["ratio_large"] <= r["ratio_small"] + 1e-12 for r in rows)  # larger tol, fewer
-    assert all((r["halving_rank"] is None) == (r["resolution"] in (16, 12)) for r in rows)
-    assert "C4" not in data["claims"]  # its own entry, not the main chapter's C4
+    assert "C4" not in data["claims"]  # further evidence, not the deciding chapter's C4
     c4 = data["claims"]["C4_beyond_default"]
-    assert c4["claim"] == "C4" and c4["verdict"] in VERDICTS and c4["reason"]
+    assert c4["claim"] == "C4" and c4["verdict"] in VERDICTS and len(c4["cells"]) == 2
+    assert all(c["setting"]["rotations"] == "RX RY RZ" for c in c4["cells"])
+    study = data["studies"]["tfim"]
+    assert study["rotations"] == ["RX", "RY", "RZ"] and len(study["c_star_theta"][0]) == 3
 
 
 CHAPTER_A2 = BOOK / "a2_cluster.ipynb"

@@ -213,6 +213,30 @@ class TestFlowStudy:
         # a tol that is not among the study's still classifies (end values are kept)
         assert len(flow.cells("C3", tols=(0.05,))) == 2
 
+    def test_every_seed_flows_in_one_batch(self, flow):
+        """The random starts of all seeds are one flow call per (n, cost, L): a call lasts
+        as long as its slowest start, so one call beats one per seed; same end values."""
+        cost, circuit = make_cost("infidelity", 2), qbp.default_circuit(2, 2)
+        starts = np.concatenate([qbp.random_starts(16, 2, seed) for seed in (0, 1)])
+        direct = flow_deceptiveness(circuit, cost, starts, 0.0, c_star=float(flow.c_star[0, 0, 1]))
+        assert np.array_equal(flow.end_values[0, 0, :, 1].ravel(), direct.end_values)
+        assert np.array_equal(flow.converged[0, 0, :, 1].ravel(), direct.converged)
+
+    def test_unconverged_counts(self, flow):
+        import dataclasses
+
+        assert flow.unconverged() == {"random": (0, 2 * 2 * 16), "grid": (0, 2 * 144),
+                                      "worst": None}
+        converged = flow.converged.copy()
+        converged[0, 0, 1, 0, :3] = False  # seed 1, L = 1
+        grid = flow.grid_converged.copy()
+        grid[0, 0, 1, :5] = False  # L = 2
+        grid[0, 0, 0, :1] = False  # L = 1
+        other = dataclasses.replace(flow, converged=converged, grid_converged=grid)
+        assert other.unconverged() == {
+            "random": (3, 64), "grid": (6, 288),
+            "worst": {"n_qubits": 2, "cost": "infidelity", "layers": 2, "random": 0, "grid": 5}}
+
     def test_c4_nested_grids(self, flow):
         cost = make_cost("infidelity", 2)
         ratio = flow.grid_flow_ratio(1e-3)

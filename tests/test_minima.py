@@ -34,6 +34,45 @@ def test_polish_input_errors():
         polish(circuit, cost, [[0.1, 0.2]], method="exact")
 
 
+def test_hessian_eigenvalues_by_hand():
+    """One qubit, RY(θ₀) then RZ(θ₁): with X, C = sin θ₀ cos θ₁ and at its minimum
+    (−π/2, 0) the Hessian is diag(1, 1); with Z, C = cos θ₀ does not depend on θ₁, so at
+    θ₀ = π the eigenvalues are 0 (a flat valley floor) and 1."""
+    from qbp.minima import hessian_eigenvalues
+
+    circuit = qbp.Circuit(1, [qbp.Gate("RY", 0, param=0), qbp.Gate("RZ", 0, param=1)])
+    np.testing.assert_allclose(hessian_eigenvalues(circuit, qbp.ObservableCost(X),
+                                                   [-np.pi / 2, 0.0]), [1, 1], atol=1e-7)
+    np.testing.assert_allclose(hessian_eigenvalues(circuit, qbp.ObservableCost(Z),
+                                                   [np.pi, 0.3]), [0, 1], atol=1e-7)
+    # off a minimum, at (π/4, π/4): H = [[−sin θ₀ cos θ₁, −cos θ₀ sin θ₁], [same, same]]
+    # = −½ [[1, 1], [1, 1]], eigenvalues −1 and 0
+    np.testing.assert_allclose(hessian_eigenvalues(circuit, qbp.ObservableCost(X),
+                                                   [np.pi / 4, np.pi / 4], method="batched"),
+                               [-1, 0], atol=1e-7)
+    with pytest.raises(ValueError, match="theta"):
+        hessian_eigenvalues(circuit, qbp.ObservableCost(X), [[0.1, 0.2]])
+    with pytest.raises(ValueError, match="step"):
+        hessian_eigenvalues(circuit, qbp.ObservableCost(X), [0.1, 0.2], step=0)
+    with pytest.raises(ValueError, match="method"):
+        hessian_eigenvalues(circuit, qbp.ObservableCost(X), [0.1, 0.2], method="exact")
+
+
+def test_is_valley_floor():
+    from qbp.minima import is_valley_floor
+
+    assert is_valley_floor([0.0, 1.0]) and is_valley_floor([1e-3, 1.0])  # C = cos θ₀: a line
+    assert not is_valley_floor([1.0, 1.0]) and not is_valley_floor([2e-3, 1.0])
+    assert is_valley_floor([0.5, 5e-4, 1.0])  # sorted first
+    assert not is_valley_floor([-1.0, 0.0])  # not a minimum's curvature
+    assert is_valley_floor([0.01, 1.0], ratio=0.05)
+    for bad, match in (([], "eigenvalues"), ([np.nan, 1.0], "eigenvalues")):
+        with pytest.raises(ValueError, match=match):
+            is_valley_floor(bad)
+    with pytest.raises(ValueError, match="ratio"):
+        is_valley_floor([0.0, 1.0], ratio=1.0)
+
+
 def test_refine_minimum_wraps_with_the_circuit_periods():
     """A CRX parameter has period 4π: θ* must be wrapped into [−2π, 2π), not [−π, π), or its
     cost is not C* (here the minimum sits at |θ₀| > π)."""

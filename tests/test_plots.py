@@ -235,23 +235,78 @@ class TestDeceptivenessPlots:
         assert ax.get_xlabel() == "θ₀ (rad)" and ax.get_ylabel() == "θ₁ (rad)"
         assert ax.get_title() == ""
         texts = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert "deceptive, tol = 0.1 (absolute, energy units)" in texts
+        assert "deceptive, tol = 0.1 (absolute, cost units)" in texts
         assert "sink within tol of C_min" in texts
         (image,) = ax.get_images()
         assert image.get_array().shape == (21, 21, 3)  # periodic edge repeated
         stars = [l for l in ax.get_lines() if l.get_marker() == "*"]
         good = b.sink_values <= b.threshold(0.1)
-        assert len(stars) == 1 and len(stars[0].get_xdata()) == good.sum()
+        points = set(zip(stars[0].get_xdata(), stars[0].get_ydata()))
+        si, sj = np.unravel_index(b.sinks[good], worked.values.shape)
+        assert len(stars) == 1 and set(zip(worked.axes[0][si], worked.axes[1][sj])) <= points
         assert ax.collections  # hatches, contours, arrows
         ax.figure.canvas.draw()
 
-    def test_neighbouring_basins_get_different_colours(self, worked):
-        b = qbp.basins(worked)
+    @pytest.mark.parametrize("resolution, layers", [(20, 2), (40, 2), (24, 6)])
+    def test_touching_basins_always_differ(self, cost, resolution, layers):
+        """Across a cell edge or a corner, and across the periodic seam; and the colours
+        spread over the palette (24 basins do not share 5 colours)."""
+        land = qbp.sample_landscape(qbp.default_circuit(2, layers), cost, resolution)
+        b = qbp.basins(land)
         label = np.searchsorted(b.sinks, b.sink)
         colour = plots.deceptiveness._basin_colours(label, b.sizes)[label]
-        for k in range(2):
-            differ = label != np.roll(label, 1, axis=k)
-            assert np.all(colour[differ] != np.roll(colour, 1, axis=k)[differ])
+        for shift in ((1, 0), (0, 1), (1, 1), (1, -1)):
+            other_label, other = (np.roll(a, shift, axis=(0, 1)) for a in (label, colour))
+            differ = label != other_label
+            assert np.all(colour[differ] != other[differ])
+        palette = len(plots.deceptiveness._BASIN_COLOURS)
+        assert len(np.unique(colour)) == min(b.n_sinks, palette)
+
+    def test_more_colours_when_a_map_needs_them(self):
+        """A 3×3 block of 9 basins on a 3×3 torus: each touches all others (edges, corners
+        and the seam), so 9 colours are needed; with a palette cut to 4, more are made."""
+        from matplotlib.colors import to_rgb
+
+        label = np.arange(9).reshape(3, 3)
+        colour = plots.deceptiveness._basin_colours(label, np.ones(9))
+        assert sorted(colour) == list(range(9))
+        saved = plots.deceptiveness._BASIN_COLOURS
+        try:
+            plots.deceptiveness._BASIN_COLOURS = saved[:4]
+            colour = plots.deceptiveness._basin_colours(label, np.ones(9))
+            assert sorted(colour) == list(range(9))
+            rgb = plots.deceptiveness._palette(9)
+            assert rgb.shape == (9, 3) and len({tuple(c) for c in rgb}) == 9
+            assert tuple(rgb[0]) == to_rgb(saved[0])
+        finally:
+            plots.deceptiveness._BASIN_COLOURS = saved
+
+    def test_boundaries_enclose_every_basin(self, worked):
+        """One segment per cell edge between two basins (the seam excluded)."""
+        b = qbp.basins(worked)
+        label = np.searchsorted(b.sinks, b.sink)
+        step = worked.periods / worked.resolution
+        segments = plots.deceptiveness._boundaries(label, worked.axes, step)
+        expected = (label[:-1] != label[1:]).sum() + (label[:, :-1] != label[:, 1:]).sum()
+        assert segments.shape == (expected, 2, 2)
+        lengths = np.linalg.norm(segments[:, 1] - segments[:, 0], axis=1)
+        np.testing.assert_allclose(lengths, step[0])
+
+    def test_every_sink_is_marked(self, cost):
+        """Sinks on the seam θ = −π are drawn on both edges, unclipped."""
+        land = qbp.sample_landscape(qbp.default_circuit(2, 2), cost, 12)
+        b = qbp.basins(land)
+        ax = plots.plot_basins(land, b, 0.1)
+        marks = [l for l in ax.get_lines() if l.get_marker() in ("*", "o", "D")]
+        x = np.concatenate([l.get_xdata() for l in marks])
+        y = np.concatenate([l.get_ydata() for l in marks])
+        si, sj = np.unravel_index(b.sinks, land.values.shape)
+        for xs, ys in zip(land.axes[0][si], land.axes[1][sj]):
+            assert np.any((x == xs) & (y == ys))
+            if xs == -np.pi:
+                assert np.any((x == np.pi) & (y == ys))
+        assert not any(l.get_clip_on() for l in marks)
+        assert len(ax.collections) > 0
 
     def test_step_arrows_follow_the_rule(self, worked):
         for rule in ("compass", "steepest"):

@@ -111,3 +111,101 @@ def test_default_circuit_has_saddles_on_the_grid():
     land = qbp.sample_landscape(qbp.default_circuit(2, 2), cost, 40)
     kinds = classify_sinks(land, basins(land))
     assert "saddle" in kinds.tolist() and "minimum" in kinds.tolist()
+
+
+# --------------------------------------------------------------------------- deceptive_causes
+def sin_cos():
+    """One qubit, RY(θ₀) then RZ(θ₁), cost ⟨X⟩ = sin θ₀ cos θ₁: global minima (−π/2, 0) and
+    (π/2, π), copies of each other, no other minimum."""
+    import qutip
+
+    circuit = qbp.Circuit(1, [qbp.Gate("RY", 0, param=0), qbp.Gate("RZ", 0, param=1)])
+    return circuit, qbp.ObservableCost(qutip.sigmax())
+
+
+def test_grid_error_by_hand():
+    """R = 9: θ_j = −π + 2πj/9. The copy (π/2, π) has grid points θ₀ = 5π/9 (j = 7) and
+    θ₁ = −π (j = 0): C = −sin(5π/9) = −0.985, the grid minimum. The copy (−π/2, 0) is missed
+    on both axes: (−5π/9, π/9) (j = 2, 5) gives −sin(5π/9) cos(π/9), higher by
+    sin(5π/9)(1 − cos(π/9)) = 0.0594. At tol 0.01 its basin is deceptive, but the flow from
+    it reaches C* = −1: a grid error, and no local minimum at all."""
+    from qbp.sinks import CAUSES, deceptive_causes
+
+    circuit, cost = sin_cos()
+    land = qbp.sample_landscape(circuit, cost, 9, method="batched", progress=False)
+    b = basins(land, "steepest")
+    high = np.ravel_multi_index((2, 5), (9, 9))
+    assert b.sinks.tolist() == [high, np.ravel_multi_index((7, 0), (9, 9))]
+    np.testing.assert_allclose(b.sink_values, [-np.sin(5 * np.pi / 9) * np.cos(np.pi / 9),
+                                               -np.sin(5 * np.pi / 9)], atol=1e-12)
+    why = deceptive_causes(land, b, cost, 0.01, c_star=-1.0)
+    assert set(why.shares) == set(CAUSES)
+    assert why.shares["grid error"] == b.sizes[0] / 81 == why.ratio
+    assert why.shares["local minimum"] == why.shares["overshoot"] == 0
+    assert why.artefact == why.ratio
+    assert why.heights["grid error"] == pytest.approx(
+        np.sin(5 * np.pi / 9) * (1 - np.cos(np.pi / 9)), abs=1e-12)
+    assert why.n_deceptive_sinks == 1 and why.n_unconverged == 0 and why.rule == "steepest"
+    # above the height, nothing is deceptive; several tols at once give the same results
+    small, large = deceptive_causes(land, b, cost, [0.01, 0.1], c_star=-1.0)
+    assert small == why and large.ratio == 0 and sum(large.shares.values()) == 0
+
+
+def test_compass_overshoots_add_up_to_the_ratio():
+    """Under the compass rule the same grid also stops at overshoots; every cause's share is
+    the basin sizes of its sinks, and the shares add up to the ratio."""
+    from qbp.sinks import deceptive_causes
+
+    circuit, cost = sin_cos()
+    land = qbp.sample_landscape(circuit, cost, 9, method="batched", progress=False)
+    b = basins(land, "compass")
+    kinds = classify_sinks(land, b)
+    why = deceptive_causes(land, b, cost, 0.01, c_star=-1.0)
+    deceptive = b.sink_values > land.min_value + 0.01
+    assert why.shares["overshoot"] == b.sizes[deceptive & (kinds == "overshoot")].sum() / 81 > 0
+    assert why.shares["grid error"] == b.sizes[deceptive & (kinds == "minimum")].sum() / 81 > 0
+    assert sum(why.shares.values()) == pytest.approx(why.ratio, abs=1e-15)
+
+
+def test_local_minima_and_known_flows():
+    """A landscape with genuine local minima (default circuit, L = 3): the flow from each
+    deceptive sink decides its cause, checked against an independent L-BFGS polish; flows
+    passed in ``known`` are used instead of integrating again."""
+    from qbp.minima import polish, refine_minimum
+    from qbp.sinks import deceptive_causes
+
+    circuit, cost = qbp.default_circuit(2, 3), qbp.EnergyCost(qbp.tfim_hamiltonian(2))
+    land = qbp.sample_landscape(circuit, cost, 24, progress=False)
+    _, c_star = refine_minimum(land, cost)
+    b = basins(land, "steepest")
+    why = deceptive_causes(land, b, cost, 1e-3, c_star)
+    deceptive = b.sink_values > land.min_value + 1e-3
+    points = np.array([land.point(i) for i in b.sinks[deceptive]])
+    _, polished = polish(circuit, cost, points)
+    genuine = polished > c_star + 1e-3
+    assert why.shares["local minimum"] == pytest.approx(b.sizes[deceptive][genuine].sum() / 576)
+    assert why.shares["local minimum"] > 0
+    fake = (b.sinks[deceptive], np.full(deceptive.sum(), c_star), np.ones(deceptive.sum(), bool))
+    told = deceptive_causes(land, b, cost, 1e-3, c_star, known=fake)
+    assert told.shares["local minimum"] == 0 and told.shares["grid error"] == why.ratio
+
+
+def test_deceptive_causes_errors():
+    from qbp.sinks import deceptive_causes
+
+    circuit, cost = sin_cos()
+    land = qbp.sample_landscape(circuit, cost, 9, method="batched", progress=False)
+    b = basins(land)
+    with pytest.raises(ValueError, match="c_star"):
+        deceptive_causes(land, b, cost, 0.01, c_star=0.0)  # above the grid minimum
+    with pytest.raises(ValueError, match="tol"):
+        deceptive_causes(land, b, cost, -0.1, c_star=-1.0)
+    with pytest.raises(ValueError, match="tol"):
+        deceptive_causes(land, b, cost, [], c_star=-1.0)
+    with pytest.raises(ValueError, match="circuit"):
+        deceptive_causes(egg_crate(8), basins(egg_crate(8)), cost, 0.01, c_star=-2.0)
+    with pytest.raises(ValueError, match="basins"):
+        other = qbp.sample_landscape(circuit, cost, 8, method="batched", progress=False)
+        deceptive_causes(land, basins(other), cost, 0.01, c_star=-1.0)
+    with pytest.raises(ValueError, match="known"):
+        deceptive_causes(land, b, cost, 0.01, c_star=-1.0, known=([1, 2], [0.0], [True]))

@@ -6,7 +6,7 @@ CRX's parameter (:attr:`qbp.Circuit.periods`). One module per subject; this pack
 only re-exports. :func:`use_book_style` sets the fonts and sizes every book figure uses.
 """
 
-from .deceptiveness import plot_basins, plot_deceptiveness_vs_sharing
+from .deceptiveness import plot_basins, plot_deceptiveness_vs_sharing, plot_tracking
 from .landscape import (
     draw_circuit,
     excess_norm,
@@ -52,6 +52,7 @@ __all__ = [
     "plot_ratio_vs_resolution",
     "plot_basins",
     "plot_deceptiveness_vs_sharing",
+    "plot_tracking",
     "wrap_path",
     "plot_paths",
     "plot_success_vs_lr",

@@ -8,28 +8,82 @@ import numpy as np
 from ..landscape import Landscape
 from .style import _angle_axes
 
-#: Light, distinct colours for basins; neighbouring basins never share one (greedy colouring).
+#: Light, distinct colours for basins (ColorBrewer Set3 and pastels: black marks, dark
+#: arrows and hatching stay legible on every one). More are made if a map needs them.
 _BASIN_COLOURS = ("#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99", "#ffff99",
-                  "#8dd3c7", "#bebada", "#80b1d3", "#fccde5", "#d9d9d9", "#ccebc5")
+                  "#8dd3c7", "#bebada", "#80b1d3", "#fccde5", "#d9d9d9", "#ccebc5",
+                  "#fb8072", "#fdb462", "#b3de69", "#bc80bd", "#ffed6f", "#e5d8bd",
+                  "#66c2a5", "#f4cae4")
+
+
+def _basin_adjacency(label: np.ndarray) -> np.ndarray:
+    """Pairs (a, b), a < b, of basins of a 2-D map whose points touch across an edge or a
+    corner of a grid cell, periodically (the map wraps around): shape (m, 2), unique."""
+    pairs = np.concatenate([
+        np.stack([label.ravel(), np.roll(label, shift, axis=(0, 1)).ravel()], 1)
+        for shift in ((1, 0), (0, 1), (1, 1), (1, -1))])
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.unique(np.sort(pairs, axis=1), axis=0).reshape(-1, 2)
 
 
 def _basin_colours(label: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """A palette index per basin such that basins touching across a cell edge (periodic)
-    differ where the palette allows; largest basins are coloured first."""
+    """A palette index per basin such that basins touching across a cell edge or corner
+    (periodically) always differ: greedy colouring, the most constrained basin first
+    (DSATUR; ties: the largest basin, then the lowest index), each taking the least used of
+    the colours its coloured neighbours leave free, so that colours spread over the whole
+    palette. Indices beyond ``len(_BASIN_COLOURS)`` ask for extra colours (:func:`_palette`)."""
     n = len(sizes)
-    pairs = np.concatenate([np.stack([label.ravel(), np.roll(label, -1, axis=k).ravel()], 1)
-                            for k in range(label.ndim)])
-    pairs = np.unique(np.sort(pairs[pairs[:, 0] != pairs[:, 1]], axis=1), axis=0)
-    neighbours = [set() for _ in range(n)]
-    for a, b in pairs:
-        neighbours[a].add(b)
-        neighbours[b].add(a)
+    neighbours = [[] for _ in range(n)]
+    for a, b in _basin_adjacency(label):
+        neighbours[a].append(b)
+        neighbours[b].append(a)
     colour = np.full(n, -1)
-    for i in np.argsort(-np.asarray(sizes), kind="stable"):
-        used = {colour[j] for j in neighbours[i]}
-        free = [c for c in range(len(_BASIN_COLOURS)) if c not in used]
-        colour[i] = free[0] if free else i % len(_BASIN_COLOURS)
+    seen = [set() for _ in range(n)]  # colours among each basin's coloured neighbours
+    saturation = np.zeros(n, dtype=int)
+    used = [0] * len(_BASIN_COLOURS)
+    order_size = -np.asarray(sizes, dtype=float)
+    for _ in range(n):
+        todo = np.flatnonzero(colour < 0)
+        i = todo[np.lexsort((todo, order_size[todo], -saturation[todo]))[0]]
+        free = [c for c in range(len(used)) if c not in seen[i]]
+        if not free:  # every colour is taken by a neighbour: one more colour
+            used.append(0)
+            free = [len(used) - 1]
+        c = min(free, key=lambda k: (used[k], k))
+        colour[i] = c
+        used[c] += 1
+        for j in neighbours[i]:
+            if c not in seen[j]:
+                seen[j].add(c)
+                saturation[j] += 1
     return colour
+
+
+def _palette(n: int) -> np.ndarray:
+    """``n`` RGB colours: :data:`_BASIN_COLOURS`, then light tones of a hue circle."""
+    from matplotlib.colors import hsv_to_rgb, to_rgb
+
+    base = [to_rgb(c) for c in _BASIN_COLOURS]
+    extra = max(n - len(base), 0)
+    hues = (np.arange(extra) * 0.618034) % 1.0  # golden-ratio steps: neighbours far apart
+    more = hsv_to_rgb(np.stack([hues, np.full(extra, 0.35), np.full(extra, 0.95)], 1))
+    return np.array(base + [tuple(c) for c in more])[:max(n, 1)]
+
+
+def _boundaries(label: np.ndarray, axes, step) -> np.ndarray:
+    """Segments ((x0, y0), (x1, y1)) of the cell edges between two basins, shape (m, 2, 2):
+    the lines :func:`plot_basins` draws so that every basin is a closed region."""
+    th0, th1 = axes
+    segments = []
+    i, j = np.nonzero(label[:-1, :] != label[1:, :])  # vertical edges between rows i, i + 1
+    x = th0[i] + step[0] / 2
+    segments.append(np.stack([np.stack([x, th1[j] - step[1] / 2], 1),
+                              np.stack([x, th1[j] + step[1] / 2], 1)], 1))
+    i, j = np.nonzero(label[:, :-1] != label[:, 1:])  # horizontal edges between j, j + 1
+    y = th1[j] + step[1] / 2
+    segments.append(np.stack([np.stack([th0[i] - step[0] / 2, y], 1),
+                              np.stack([th0[i] + step[0] / 2, y], 1)], 1))
+    return np.concatenate(segments)
 
 
 def _steps(landscape: Landscape, basins) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +99,7 @@ def _steps(landscape: Landscape, basins) -> tuple[np.ndarray, np.ndarray]:
     return steps[0], steps[1]
 
 
-def _tol_text(tol: float, relative: bool, units: str = "energy units") -> str:
+def _tol_text(tol: float, relative: bool, units: str = "cost units") -> str:
     return (f"tol = {tol:g} (relative: × (C_max − C_min))" if relative
             else f"tol = {tol:g} (absolute, {units})")
 
@@ -55,19 +109,23 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
                 legend: bool = True):
     """The descent structure of a 2-parameter landscape; returns the axes.
 
-    Each basin (the points draining into one sink, from :func:`qbp.basins`) is a flat colour,
-    neighbouring basins differing; deceptive points (sink above C_min + tol) are hatched.
-    Sinks are marked (kinds from :func:`qbp.sinks.classify_sinks`): a star for those within
-    tol of the grid minimum (their basins are not deceptive), a dot for other local minima of
-    the grid, a diamond for saddles and maxima that fall on a grid point, an open circle where
-    the step overshoots (not lower, though another neighbour is). Thin grey lines are
+    Each basin (the points draining into one sink, from :func:`qbp.basins`) is a flat colour
+    inside dark boundary lines; basins that touch, across a cell edge or corner and across
+    the periodic seam, always differ in colour, and the colours spread over a palette of 20
+    (more are made if a map needs them). Deceptive points (sink above C_min + tol) are
+    hatched. Every sink is marked (kinds from :func:`qbp.sinks.classify_sinks`), those on the
+    seam at both edges: a star for those within tol of the grid minimum (their basins are not
+    deceptive), a dot for other local minima of the grid, a diamond for saddles and maxima
+    that fall on a grid point, an open circle where the step overshoots (not lower, though
+    another neighbour is). The legend (``legend=True``: below the axes) has an entry for the
+    hatching too, also in ``ax.get_legend_handles_labels()`` for a figure legend. Thin grey
+    lines are
     ``contours`` levels of C. ``arrows``: ``"step"`` draws each point's step to its successor
     under the basins' rule (the compass step of −∇C, or the lowest neighbour; none at sinks),
     ``"gradient"`` the direction of −∇C, ``"none"`` nothing; on every ``arrow_step``-th point
     per axis (default: about 20 arrows per axis).
     """
-    from matplotlib.colors import to_rgb
-    from matplotlib.patches import Patch
+    from matplotlib.collections import LineCollection
 
     from ..deceptiveness import Basins
     from ..sinks import classify_sinks
@@ -87,13 +145,15 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
     half = periods / 2
     th0, th1 = landscape.axes
     label = np.searchsorted(basins.sinks, basins.sink)
-    palette = np.array([to_rgb(c) for c in _BASIN_COLOURS])
-    rgb = palette[_basin_colours(label, basins.sizes)[label]]
+    colour = _basin_colours(label, basins.sizes)
+    rgb = _palette(colour.max() + 1)[colour[label]]
     # periodic: repeat the −T/2 row and column at +T/2; cells centred on their grid points
     rgb = np.pad(rgb, ((0, 1), (0, 1), (0, 0)), mode="wrap")
     extent = (-half[0] - step[0] / 2, half[0] + step[0] / 2,
               -half[1] - step[1] / 2, half[1] + step[1] / 2)
     ax.imshow(rgb.transpose(1, 0, 2), origin="lower", extent=extent, interpolation="nearest")
+    ax.add_collection(LineCollection(_boundaries(label, (th0, th1), step), colors="0.15",
+                                     linewidths=0.9, zorder=2))
 
     deceptive = basins.deceptive(tol, relative)
     if deceptive.any():
@@ -136,24 +196,34 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
     grid_min = kinds == "minimum"
     overshoot = kinds == "overshoot"
     stationary = ~grid_min & ~overshoot
-    ax.plot(sx[~good & grid_min], sy[~good & grid_min], "o", ms=5, mfc="black", mec="white",
-            mew=0.6, ls="none", zorder=4, label="other sink at a grid minimum")
+
+    def mark(which, *args, **kwargs):
+        # every sink is drawn, also on the edge: a sink at −T/2 is shown at +T/2 as well
+        x, y = sx[which], sy[which]
+        x = np.concatenate([x, x[x == -half[0]] + periods[0]])
+        y = np.concatenate([y, y[sx[which] == -half[0]]])
+        edge = y == -half[1]
+        x, y = np.concatenate([x, x[edge]]), np.concatenate([y, y[edge] + periods[1]])
+        ax.plot(x, y, *args, ls="none", clip_on=False, **kwargs)
+
+    mark(~good & grid_min, "o", ms=5, mfc="black", mec="white", mew=0.6, zorder=4,
+         label="other sink at a grid minimum")
     if stationary.any():
-        ax.plot(sx[stationary], sy[stationary], "D", ms=5, mfc="white", mec="black", mew=0.9,
-                ls="none", zorder=4, label="sink at a saddle or maximum (∇C = 0)")
+        mark(stationary, "D", ms=5, mfc="white", mec="black", mew=0.9, zorder=4,
+             label="sink at a saddle or maximum (∇C = 0)")
     if overshoot.any():
-        ax.plot(sx[overshoot], sy[overshoot], "o", ms=5, mfc="white", mec="black", mew=0.9,
-                ls="none", zorder=4, label="sink where the step overshoots")
-    ax.plot(sx[good], sy[good], "*", ms=13, mfc="white", mec="black", mew=0.9, ls="none",
-            zorder=5, label="sink within tol of C_min")
+        mark(overshoot, "o", ms=5, mfc="white", mec="black", mew=0.9, zorder=4,
+             label="sink where the step overshoots")
+    mark(good, "*", ms=13, mfc="white", mec="black", mew=0.9, zorder=5,
+         label="sink within tol of C_min")
+    # an empty patch, so that the hatching has a legend entry (also for a figure legend
+    # made from ax.get_legend_handles_labels())
+    ax.fill([], [], facecolor="white", edgecolor="0.25", hatch="////",
+            label=f"deceptive, {_tol_text(tol, relative)}")
     _angle_axes(ax, periods)
     if legend:
-        handles, labels = ax.get_legend_handles_labels()
-        handles.append(Patch(facecolor="white", edgecolor="0.25",
-                                                hatch="////",
-                                                label=f"deceptive, {_tol_text(tol, relative)}"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.02, -0.1), ncol=1,
-                  fontsize=8, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.16), ncol=1, fontsize=8,
+                  frameon=False)
     return ax
 
 
@@ -206,3 +276,51 @@ def plot_deceptiveness_vs_sharing(degrees, ratios, n_sinks, median_gradient, axe
         top = ax_r.secondary_xaxis("top")
         top.set_xticks(degrees, [f"L = {layer}" for layer in layers], fontsize=8)
     return axes
+
+
+#: Look of each reading in :func:`plot_tracking`.
+_TRACK_STYLE = {"compass": {"marker": "o", "ls": "-", "color": "C1"},
+                "steepest": {"marker": "s", "ls": "--", "color": "C2", "mfc": "white"}}
+
+
+def plot_tracking(study, layers: int, tol: float, ax=None, legend: bool = True,
+                  note: str | None = None):
+    """Algorithm 1's two rules against the gradient flow, at one layer count and tol, over
+    the resolutions of a :class:`qbp.tracking.TrackingStudy`; returns the axes.
+
+    The x axis is the resolution R (log scale, ticks at the study's R); each rule's ratio
+    over the whole grid is a line (compass: orange circles, steepest: green squares, dashed),
+    the flow ratio of the sampled grid points black diamonds with their Wilson 95 % error
+    bars. "L = …, tol = …" (and ``note``, e.g. the cost) is written above the axes, at the
+    left; the legend goes below.
+    """
+    from ..deceptiveness import RULES
+    from ..tracking import TrackingStudy
+
+    if not isinstance(study, TrackingStudy):
+        raise TypeError(f"study must be a qbp.tracking.TrackingStudy, got {type(study).__name__}")
+    i, t = study._layer(layers), study._tol(tol)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.0, 3.0), layout="constrained")
+    r = np.asarray(study.resolutions, dtype=float)
+    for k, rule in enumerate(RULES):
+        ax.plot(r, study.grid_ratio[i, :, k, t], ms=5, label=f"grid, {rule} rule",
+                **_TRACK_STYLE[rule])
+    flow = study.flow_ratio(tol)[i]
+    ci = study.flow_interval(tol)[i]
+    ax.errorbar(r, flow, yerr=np.vstack([np.clip(flow - ci[:, 0], 0, None),
+                                         np.clip(ci[:, 1] - flow, 0, None)]),
+                marker="D", ms=5, color="black", ls="none", capsize=3,
+                label="flow from the same grid (95 %)")
+    ax.set_xscale("log")
+    ax.set_xticks(r, [f"{v:g}" for v in r])
+    ax.minorticks_off()
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("resolution R (points per axis)")
+    ax.set_ylabel("deceptiveness ratio")
+    ax.grid(True, alpha=0.3)
+    ax.annotate(f"L = {layers}, tol = {tol:g}" + (f", {note}" if note else ""), (0, 1.02),
+                xycoords="axes fraction", ha="left", va="bottom", fontsize=9)
+    if legend:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, frameon=False)
+    return ax

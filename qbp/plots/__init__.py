@@ -23,6 +23,16 @@ from .resolution import (
     plot_resolution_quantile_grid,
     plot_resolution_quantiles,
 )
+from .trajectories import (
+    plot_agreement,
+    plot_basin_paths,
+    plot_budget,
+    plot_end_kinds,
+    plot_prediction,
+    plot_success_curves,
+    plot_trajectory_grid,
+    plot_trends,
+)
 from .style import BOOK_RC, DPI, MAX_WIDTH, use_book_style
 from .verdicts import CELL_COLOURS, VERDICT_COLOURS, plot_cells, plot_scoreboard, plot_trend
 
@@ -54,4 +64,12 @@ __all__ = [
     "plot_cells",
     "plot_trend",
     "CELL_COLOURS",
+    "plot_trajectory_grid",
+    "plot_end_kinds",
+    "plot_agreement",
+    "plot_basin_paths",
+    "plot_success_curves",
+    "plot_prediction",
+    "plot_budget",
+    "plot_trends",
 ]

@@ -308,15 +308,16 @@ class TrajectoryStudy:
 
     def agreement_table(self):
         """Run by run against the predictors: a DataFrame indexed by (L, run), columns
-        "ends as predicted, <predictor>" and "outcome predicted, <predictor>" for each of
+        "end: <predictor>" (the run ends where the predictor says) and "outcome:
+        <predictor>" (the predictor tells whether it ends global) for each of
         :data:`PREDICTORS`, each ``"rate [low, high]"``."""
         import pandas as pd
 
         rows = {}
         for r in self.layer_records:
             for run in self.runs:
-                row = {f"ends as predicted, {p}": r.agreement(run, p).text() for p in PREDICTORS}
-                row.update({f"outcome predicted, {p}": r.outcome_agreement(run, p).text()
+                row = {f"end: {p}": r.agreement(run, p).text() for p in PREDICTORS}
+                row.update({f"outcome: {p}": r.outcome_agreement(run, p).text()
                             for p in PREDICTORS})
                 rows[r.layers, run] = row
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis(["L", "run"])

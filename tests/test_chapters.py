@@ -216,7 +216,7 @@ def test_chapter_05_committed_and_parameters():
         "max_layers": ("int", "6"), "n_starts": ("int", "100"), "steps": ("int", "500"),
         "tol_small": ("float", "1e-3"), "tol_large": ("float", "1e-1"),
         "c_star_resolution": ("int", "180"), "n_boot": ("int", "1000"),
-        "flow_max_steps": ("int", "10000"), "n_starts_gradient_free": ("int", "100"),
+        "flow_max_steps": ("int", "10000"), "n_starts_gradient_free": ("int", "60"),
         "budget": ("int", "300"), "scheduler": ("str", '""')}
     assert all(v["help"] for v in params.values())
 

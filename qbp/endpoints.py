@@ -369,9 +369,9 @@ class TrajectoryStudy:
         out = {}
         for run in self.runs:
             key = short.get(run, run)
-            kinds = self.series(run, "global")
-            out[f"global_first_{key}"] = (kinds[0], self.layers[0])
-            out[f"global_last_{key}"] = (kinds[-1], self.layers[-1])
+            reached = self.series(run, "global")
+            out[f"global_first_{key}"] = (reached[0], self.layers[0])
+            out[f"global_last_{key}"] = (reached[-1], self.layers[-1])
             for name, (quantity, predictor) in quantities.items():
                 for end, lowest in (("low", True), ("high", False)):
                     out[f"{name}_{end}_{key}"] = self.extreme(run, quantity, predictor, lowest)
@@ -385,8 +385,10 @@ class TrajectoryStudy:
             runs = {}
             for run in self.runs:
                 escaped, missed = r.escapes(run)
-                runs[run] = {"ends": {k: f.to_dict() for k, f in end_fractions(r.kinds[run]).items()},
-                             "ends_as_predicted": {p: r.agreement(run, p).to_dict() for p in PREDICTORS},
+                ends = end_fractions(r.kinds[run])
+                runs[run] = {"ends": {k: f.to_dict() for k, f in ends.items()},
+                             "ends_as_predicted": {p: r.agreement(run, p).to_dict()
+                                                   for p in PREDICTORS},
                              "outcome_predicted": {p: r.outcome_agreement(run, p).to_dict()
                                                    for p in PREDICTORS},
                              "escaped": escaped.to_dict(), "missed": missed.to_dict(),
@@ -479,7 +481,8 @@ def trajectory_study(n_qubits: int = 2, cost: str = "tfim", max_layers: int = 6,
     (:func:`basin_agreement`). The first ``n_paths`` starts are also recorded step by step
     (Adam and SGD) for drawing. ``flow_max_steps``: each flow's step budget per start
     (:func:`qbp.flow_deceptiveness`); a start whose flow does not converge is left out of
-    the flow's counts (:meth:`TrajectoryLayer.agreement`). One task per L through :func:`qbp.executors.run_tasks`
+    the flow's counts (:meth:`TrajectoryLayer.agreement`). One task per L through
+    :func:`qbp.executors.run_tasks`
     (``scheduler``); bit-identical on every scheduler.
     Cost per L: (2 + small_step) × steps × n_starts exact gradient evaluations, and 4 flows
     of n_starts. Errors: TypeError / ValueError naming the argument.
@@ -497,7 +500,8 @@ def trajectory_study(n_qubits: int = 2, cost: str = "tfim", max_layers: int = 6,
         raise TypeError("seed and target_seed must be integers >= 0 (None is not reproducible)")
     p = {"n_qubits": check_int(n_qubits, "n_qubits", 1, MAX_QUBITS), "cost": cost,
          "target_seed": target_checked, "max_layers": check_int(max_layers, "max_layers", 1),
-         "resolution": check_resolution(resolution), "lr_adam": check_real(lr_adam, "lr_adam", above=0),
+         "resolution": check_resolution(resolution),
+         "lr_adam": check_real(lr_adam, "lr_adam", above=0),
          "lr_sgd": check_real(lr_sgd, "lr_sgd", above=0), "steps": check_int(steps, "steps", 10),
          "n_starts": check_int(n_starts, "n_starts", 1), "seed": seed_checked,
          "n_paths": check_int(n_paths, "n_paths", 0), "tol": check_tol(tol),
@@ -509,7 +513,8 @@ def trajectory_study(n_qubits: int = 2, cost: str = "tfim", max_layers: int = 6,
         raise ValueError(f"n_paths must be <= n_starts ({p['n_starts']}), got {p['n_paths']}")
     tasks = [(p, layers) for layers in range(1, p["max_layers"] + 1)]
     records = run_tasks(_layer_task, tasks, scheduler, desc="layer counts", progress=progress)
-    lrs = {run: p[name] / (p["small_step"] if small else 1) for run, (_, name, small) in _RUNS.items()}
+    lrs = {run: p[name] / (p["small_step"] if small else 1)
+           for run, (_, name, small) in _RUNS.items()}
     steps_of = {run: p["steps"] * (p["small_step"] if small else 1)
                 for run, (_, _, small) in _RUNS.items()}
     return TrajectoryStudy(p, tuple(_RUNS), lrs, steps_of, tuple(records),

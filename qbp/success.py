@@ -441,7 +441,8 @@ class BudgetComparison:
     def to_dict(self) -> dict:
         return {"setting": self.setting, "layers": self.layers.tolist(), "budget": self.budget,
                 "n_starts": self.n_starts, "methods": list(self.methods),
-                "free": {m: [f.to_dict() for f in self.free[k]] for k, m in enumerate(self.methods)},
+                "free": {m: [f.to_dict() for f in self.free[k]]
+                         for k, m in enumerate(self.methods)},
                 "mean_evaluations": self.evaluations.tolist(),
                 "gradient": {o: [f.to_dict() for f in v] for o, v in self.gradient.items()},
                 "gradient_lr": self.gradient_lr, "gradient_steps": self.gradient_steps.tolist(),

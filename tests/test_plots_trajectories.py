@@ -1,5 +1,5 @@
-"""The figures of chapters 04 and 05 (qbp.plots.trajectories) run on tiny records, fit the
-book's width and label what they draw."""
+"""The figures of chapters 04 and 05 (qbp.plots.trajectories, qbp.plots.success) run on tiny
+records, fit the book's width and label what they draw."""
 
 import matplotlib
 
@@ -27,8 +27,8 @@ def rates():
 
 @pytest.fixture(autouse=True)
 def close_figures():
-    plots.use_book_style()
-    yield
+    with matplotlib.rc_context(plots.BOOK_RC):  # the book's style, not leaked to other tests
+        yield
     plt.close("all")
 
 
@@ -74,7 +74,8 @@ def test_success_figures(rates):
     assert axes[0].get_ylabel() == "settled success rate"
     cells = [success.cell_for(rates, "C6", 2, "tfim", 0.1, 20, o, 0) for o in ("adam", "sgd")]
     axes = plots.plot_trends(cells)
-    assert axes[1].get_ylabel() == "" and axes[0].figure.get_supxlabel() == "flow ratio of the same starts"
+    assert axes[1].get_ylabel() == ""
+    assert axes[0].figure.get_supxlabel() == "flow ratio of the same starts"
     pred = success.prediction(rates, 2, "tfim", 0.1, 20, 0)
     ax = plots.plot_prediction(pred)
     assert ax.get_ylabel() == "success rate"

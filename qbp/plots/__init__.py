@@ -23,16 +23,8 @@ from .resolution import (
     plot_resolution_quantile_grid,
     plot_resolution_quantiles,
 )
-from .trajectories import (
-    plot_agreement,
-    plot_basin_paths,
-    plot_budget,
-    plot_end_kinds,
-    plot_prediction,
-    plot_success_curves,
-    plot_trajectory_grid,
-    plot_trends,
-)
+from .success import plot_budget, plot_prediction, plot_success_curves, plot_trends
+from .trajectories import plot_agreement, plot_basin_paths, plot_end_kinds, plot_trajectory_grid
 from .style import BOOK_RC, DPI, MAX_WIDTH, use_book_style
 from .verdicts import CELL_COLOURS, VERDICT_COLOURS, plot_cells, plot_scoreboard, plot_trend
 

@@ -705,11 +705,13 @@ def _check_same_axes(study, other) -> None:
                              f"{getattr(other, name)!r} vs {getattr(study, name)!r}")
 
 
-def _flow_end(circuit, cost, starts, c_star):
-    """End values and converged flags of the flow from ``starts`` (C* given: no polish)."""
-    from .flow import flow_deceptiveness
+def _flow_end(circuit, cost, starts, c_star, max_steps=None):
+    """End values and converged flags of the flow from ``starts`` (C* given: no polish;
+    ``max_steps`` None: the flow's default budget)."""
+    from .flow import DEFAULT_MAX_STEPS, flow_deceptiveness
 
-    fr = flow_deceptiveness(circuit, cost, starts, 0.0, c_star=float(c_star), progress=False)
+    fr = flow_deceptiveness(circuit, cost, starts, 0.0, c_star=float(c_star), progress=False,
+                            max_steps=DEFAULT_MAX_STEPS if max_steps is None else max_steps)
     return fr.end_values, fr.converged
 
 
@@ -1033,7 +1035,7 @@ def _success_task(task):
     circuit, cost = _circuit(n, layers), make_cost(cost_name, n, target_seed)
     starts = random_starts(n_starts, circuit.n_params, seed, circuit.periods)
     if kind == "flow":
-        return _flow_end(circuit, cost, starts, spec)
+        return _flow_end(circuit, cost, starts, *spec)
     optimizer, lrs, checkpoints = spec
     batch_starts = np.tile(starts, (len(lrs), 1))  # lr-major, as qbp.sweeps does
     batch_lr = np.repeat(lrs, n_starts)
@@ -1047,7 +1049,7 @@ def success_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6, see
                   n_starts: int = 200, steps: int = 500, lrs=None, optimizers=("adam", "sgd"),
                   target_seed: int = 0, scheduler=None, *, tols=DEFAULT_TOLS,
                   c_star_resolution: int = DEFAULT_C_STAR_RESOLUTION, n_boot: int = 1000,
-                  progress=None) -> SuccessStudy:
+                  flow_max_steps: int | None = None, progress=None) -> SuccessStudy:
     """Settled success on the settings matrix (SPEC §11): C5 and C6.
 
     Per (n, cost, seed, L, optimizer) (default circuit, type sharing): every learning rate of
@@ -1060,7 +1062,11 @@ def success_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6, see
     ratio). Two rounds of tasks through :func:`qbp.executors.run_tasks`: C* per (n, cost, L),
     then one task per run batch (n, cost, seed, L, optimizer) and per flow (n, cost, seed,
     L). Cost: len(lrs)·n_starts runs of 2T exact gradient evaluations per run task.
-    ``n_boot``: bootstrap resamples of C6's width intervals.
+    ``n_boot``: bootstrap resamples of C6's width intervals. ``flow_max_steps``: the flow's
+    step budget per start (None: :data:`qbp.flow.DEFAULT_MAX_STEPS`); a start whose flow
+    does not converge within it is not classified (it leaves the ratio's denominator), so a
+    smaller budget trades C6's x for time — a few slow starts near badly conditioned minima
+    otherwise dominate the cost of small studies.
     Errors: TypeError / ValueError naming the argument.
     """
     from .executors import run_tasks
@@ -1090,6 +1096,8 @@ def success_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6, see
     tols = _tols(tols)
     c_star_resolution = check_resolution(c_star_resolution)
     n_boot = check_int(n_boot, "n_boot", minimum=1)
+    if flow_max_steps is not None:
+        flow_max_steps = check_int(flow_max_steps, "flow_max_steps", minimum=1)
     c_star, _ = _c_star_table(n_qubits, costs, max_layers, target_seed, c_star_resolution,
                               scheduler, progress)
     tasks, where = [], []
@@ -1101,7 +1109,7 @@ def success_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6, see
                     for o, opt in enumerate(optimizers):
                         tasks.append(("run", *head, (opt, lrs, checkpoints)))
                         where.append((i, j, s, l, o))
-                    tasks.append(("flow", *head, float(c_star[i, j, l])))
+                    tasks.append(("flow", *head, (float(c_star[i, j, l]), flow_max_steps)))
                     where.append((i, j, s, l, None))
     out = run_tasks(_success_task, tasks, scheduler, desc="optimizer runs", progress=progress)
     base = (len(n_qubits), len(costs), len(seeds), max_layers)
@@ -1114,8 +1122,11 @@ def success_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6, see
             f_end[i, j, s, l], f_conv[i, j, s, l] = result
         else:
             cp_cost[i, j, s, l, o], cp_tail[i, j, s, l, o] = result
+    from .flow import DEFAULT_MAX_STEPS
+
     meta = {"qbp_version": __version__, "sharing": "type", "record": "checkpoints",
-            "settled": "cost ≤ C* + tol over the last tail_length(T') costs"}
+            "settled": "cost ≤ C* + tol over the last tail_length(T') costs",
+            "flow_max_steps": DEFAULT_MAX_STEPS if flow_max_steps is None else flow_max_steps}
     return SuccessStudy(n_qubits, costs, max_layers, seeds, n_starts, steps, checkpoints,
                         np.asarray(lrs, dtype=float), optimizers, tols, c_star_resolution,
                         target_seed, n_boot, c_star, cp_cost, cp_tail, f_end, f_conv, meta)

@@ -375,10 +375,27 @@ def test_processes_give_identical_results(minimum, landscape, flow, success):
     (lambda: M.success_study(lrs=[0.1, 0.01]), "lrs"),
     (lambda: M.success_study(optimizers=("lbfgs",)), "optimizers"),
     (lambda: M.success_study(n_starts=1), "n_starts"),
+    (lambda: M.success_study(flow_max_steps=0), "flow_max_steps"),
 ])
 def test_bad_input(call, match):
     with pytest.raises((TypeError, ValueError), match=match):
         call()
+
+
+def test_success_flow_budget(success):
+    """flow_max_steps bounds the flow from the success starts: one step converges no start,
+    so no degree has a deceptiveness ratio and every C6 cell is inconclusive; the runs are
+    untouched. The default budget is the flow's own and is recorded."""
+    from qbp.flow import DEFAULT_MAX_STEPS
+
+    assert success.meta["flow_max_steps"] == DEFAULT_MAX_STEPS
+    with pytest.warns(RuntimeWarning, match="no start converged"):
+        short = M.success_study(**SUCC, flow_max_steps=1)
+    assert short.meta["flow_max_steps"] == 1
+    assert not short.flow_converged.any() and success.flow_converged.all()
+    assert np.array_equal(short.checkpoint_tail_max, success.checkpoint_tail_max)
+    assert all(c.outcome == "inconclusive" and "no flow converged" in c.reason
+               for c in short.cells("C6"))
 
 
 # --------------------------------------------------------------------------- figures

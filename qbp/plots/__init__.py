@@ -31,6 +31,8 @@ from .resolution import (
     plot_resolution_quantile_grid,
     plot_resolution_quantiles,
 )
+from .success import plot_budget, plot_prediction, plot_success_curves, plot_trends
+from .trajectories import plot_agreement, plot_basin_paths, plot_end_kinds, plot_trajectory_grid
 from .style import BOOK_RC, DPI, MAX_WIDTH, use_book_style
 from .timing import plot_wall_times
 from .verdicts import CELL_COLOURS, VERDICT_COLOURS, plot_cells, plot_scoreboard, plot_trend
@@ -71,4 +73,12 @@ __all__ = [
     "plot_trend",
     "CELL_COLOURS",
     "plot_wall_times",
+    "plot_trajectory_grid",
+    "plot_end_kinds",
+    "plot_agreement",
+    "plot_basin_paths",
+    "plot_success_curves",
+    "plot_prediction",
+    "plot_budget",
+    "plot_trends",
 ]

@@ -1,0 +1,92 @@
+"""The figures of chapters 04 and 05 (qbp.plots.trajectories, qbp.plots.success) run on tiny
+records, fit the book's width and label what they draw."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from qbp import matrix as M  # noqa: E402
+from qbp import plots, success  # noqa: E402
+from qbp.endpoints import KINDS, trajectory_study  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def study():
+    return trajectory_study(2, "tfim", 3, 12, n_starts=10, steps=40, n_paths=2, progress=False)
+
+
+@pytest.fixture(scope="module")
+def rates():
+    return M.success_study((2,), ("tfim",), 2, (0,), n_starts=6, steps=20, lrs=[0.05, 0.5],
+                           c_star_resolution=16, n_boot=20, progress=False)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    with matplotlib.rc_context(plots.BOOK_RC):  # the book's style, not leaked to other tests
+        yield
+    plt.close("all")
+
+
+def test_trajectory_grid(study):
+    fig = plots.plot_trajectory_grid(study)
+    assert fig.get_size_inches()[0] <= plots.MAX_WIDTH
+    assert sum(ax.get_visible() and ax.get_aspect() == 1.0 for ax in fig.axes) == 3
+    texts = {t.get_text() for ax in fig.axes for t in ax.texts}
+    assert {"L = 1", "L = 2", "L = 3"} <= texts
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels == ["Adam, η = 0.05", "SGD, η = 0.05", "start", "global minimum"]
+    # the paths are drawn in the run colours, not white on a light map
+    colours = {line.get_color() for ax in fig.axes for line in ax.lines}
+    assert {"#d62728", "#1f5fbf"} <= colours
+
+
+def test_end_kinds_and_agreement(study):
+    axes = plots.plot_end_kinds(study)
+    assert len(axes) == 3 and axes[0].get_ylabel() == "fraction of runs"
+    assert [t.get_text() for t in axes[0].figure.legends[0].get_texts()] == list(KINDS)
+    # every fraction is drawn with its error bar
+    bars = axes[0].containers
+    assert len(bars) == 3 and all(len(b.lines[0].get_xdata()) == 3 for b in bars)
+    rates = bars[0].lines[0].get_ydata()
+    assert rates == pytest.approx([f.rate for f in study.series("Adam", "global")])
+    axes = plots.plot_agreement(study)
+    assert [a.texts[0].get_text() for a in axes] == [
+        "same end as the flow", "same basin, compass rule", "same basin, steepest rule"]
+    assert axes[0].figure.get_size_inches()[0] <= plots.MAX_WIDTH
+
+
+def test_basin_paths(study):
+    ax = plots.plot_basin_paths(study.layer_records[-1], "compass", 1e-3)
+    assert ax.get_xlabel() == "θ₀ (rad)"
+    assert any(t.get_text() == "compass rule, L = 3" for t in ax.texts)
+
+
+def test_success_figures(rates):
+    curves = {o: success.success_curves(rates, 2, "tfim", 0.1, 20, o, 0) for o in ("adam", "sgd")}
+    axes = plots.plot_success_curves(curves)
+    assert len(axes) == 2 and axes[0].get_xscale() == "log"
+    assert [t.get_text() for t in axes[0].figure.legends[0].get_texts()] == ["L = 1", "L = 2"]
+    assert axes[0].get_ylabel() == "settled success rate"
+    cells = [success.cell_for(rates, "C6", 2, "tfim", 0.1, 20, o, 0) for o in ("adam", "sgd")]
+    axes = plots.plot_trends(cells)
+    assert axes[1].get_ylabel() == ""
+    assert axes[0].figure.get_supxlabel() == "flow ratio of the same starts"
+    pred = success.prediction(rates, 2, "tfim", 0.1, 20, 0)
+    ax = plots.plot_prediction(pred)
+    assert ax.get_ylabel() == "success rate"
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "1 − flow ratio (prediction)"
+
+
+def test_budget_figure(rates):
+    b = success.budget_comparison(2, "tfim", rates.c_star[0, 0], n_starts=3, budget=20,
+                                  lrs=[0.05, 0.5], progress=False)
+    ax = plots.plot_budget(b)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["COBYLA", "Nelder-Mead", "Powell", "Adam, best η", "SGD, best η"]
+    assert ax.get_ylabel() == "success within 20 evaluations"
+    assert np.allclose(ax.containers[3].lines[0].get_ydata(), [f.rate for f in b.gradient["adam"]])

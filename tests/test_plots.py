@@ -308,6 +308,24 @@ class TestDeceptivenessPlots:
         assert not any(l.get_clip_on() for l in marks)
         assert len(ax.collections) > 0
 
+    def test_no_empty_marks_to_stretch_the_layout(self, worked):
+        """With a tol so large that every sink is within it, no sink kind is empty: an empty
+        unclipped line would pull the constrained layout to the figure's origin and collapse
+        the axes (a warning on the page)."""
+        import warnings
+
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, 2, figsize=(plots.MAX_WIDTH, 3.6), layout="constrained")
+        for ax in axes:
+            plots.plot_basins(worked, qbp.basins(worked), 10.0, ax=ax, legend=False)
+            assert all(len(line.get_xdata()) for line in ax.get_lines())
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig.canvas.draw()
+        assert axes[0].get_position().width > 0.25
+        plt.close(fig)
+
     def test_step_arrows_follow_the_rule(self, worked):
         for rule in ("compass", "steepest"):
             b = qbp.basins(worked, rule=rule)

@@ -200,6 +200,8 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
     def mark(which, *args, **kwargs):
         # every sink is drawn, also on the edge: a sink at −T/2 is shown at +T/2 as well
         x, y = sx[which], sy[which]
+        if not x.size:  # an empty unclipped line would stretch the layout to the origin
+            return
         x = np.concatenate([x, x[x == -half[0]] + periods[0]])
         y = np.concatenate([y, y[sx[which] == -half[0]]])
         edge = y == -half[1]

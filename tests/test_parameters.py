@@ -125,6 +125,19 @@ def test_every_chapter_of_the_book_annotates_its_parameters():
         assert all(p.literal for p in declared.values()), stem
 
 
+def test_papermill_reads_every_parameter_the_book_declares():
+    """Readers re-run chapters with papermill itself: it must see the same names (it cannot
+    parse a line whose comment holds '=' and then warns of an 'unknown parameter')."""
+    import papermill
+
+    from qbp.book.report import TEMPLATE
+
+    notebooks = list(build.chapters(REPO, strict=False).values()) + [TEMPLATE]
+    for path in notebooks:
+        seen = set(papermill.inspect_notebook(str(path)))
+        assert seen == set(build.notebook_parameters(path)), path.name
+
+
 def test_repository_profiles_fit_the_declared_types():
     """book/profiles.yml names only parameters the chapters have, with values of their types."""
     book = {stem: build.inspect_notebook(path)

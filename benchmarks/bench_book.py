@@ -13,7 +13,8 @@ run with the interpreter running this script, three times:
 3. after changing one parameter of one chapter in the copied ``book/profiles.yml`` (default
    ``01_circuit_landscape.seed=8``): that chapter and the pages that read results re-executed.
 
-With ``--once`` only the first build runs (a paper build takes minutes). Writes the wall
+With ``--once`` only the first build runs (a paper build takes minutes). ``--verdicts FILE``
+copies that build's ``conclusions.json`` to FILE (for a paper build: ``book/paper_verdicts.json``). Writes the wall
 times, each chapter's execution time, the chapters each build executed and whether it kept
 the HTML (from the build's run manifest) to ``benchmarks/results/book-PROFILE.json``.
 
@@ -101,6 +102,9 @@ def main(argv=None) -> int:
                         help="CHAPTER.PARAMETER=VALUE changed in the profile for the third build")
     parser.add_argument("--jobs", type=int, default=None, help="qbp build --jobs (default: its own)")
     parser.add_argument("--out", default=None, help="default: benchmarks/results/book-PROFILE.json")
+    parser.add_argument("--verdicts", default=None, metavar="FILE",
+                        help="copy the first build's conclusions.json here (with --profile "
+                             "paper: the record book/paper_verdicts.json)")
     args = parser.parse_args(argv)
     if args.table:
         print(table())
@@ -116,6 +120,9 @@ def main(argv=None) -> int:
         shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns(
             "results", "cache", "_build", ".ipynb_checkpoints", "__pycache__"))
         empty = _build(root, args.profile, args.jobs)
+        if args.verdicts:  # the verdicts of this very build, before any rebuild changes them
+            shutil.copy2(root / "_build" / "stage" / "book" / "results" / "conclusions.json",
+                         args.verdicts)
         if args.once:
             data = {"empty": empty, "jobs": args.jobs, "machine": machine(),
                     "measured": time.strftime("%Y-%m-%d")}

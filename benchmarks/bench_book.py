@@ -14,9 +14,10 @@ run with the interpreter running this script, three times:
    ``01_circuit_landscape.seed=8``): that chapter and the pages that read results re-executed.
 
 With ``--once`` only the first build runs (a paper build takes minutes). ``--verdicts FILE``
-copies that build's ``conclusions.json`` to FILE (for a paper build: ``book/paper_verdicts.json``). Writes the wall
-times, each chapter's execution time, the chapters each build executed and whether it kept
-the HTML (from the build's run manifest) to ``benchmarks/results/book-PROFILE.json``.
+copies the first build's ``conclusions.json`` to FILE (for a paper build, the record
+``book/paper_verdicts.json``). Writes the wall times, each chapter's execution time, the
+chapters each build executed and whether it kept the HTML (from the build's run manifest) to
+``benchmarks/results/book-PROFILE.json``.
 
 ``--table`` prints, from the saved ``book-*.json`` files, the Markdown table of the README:
 each chapter's execution time from an empty ``_build/`` under every profile measured, and

@@ -20,18 +20,15 @@ before the settings matrix hold (the scoreboard recognises it and does not count
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Callable
 
 import numpy as np
 
-from ._checks import real_array
-from .stats import CELLS
+from ._checks import check_choice, real_array
+from .stats import CELLS, VERDICTS, VerdictCounts
 
 __all__ = ["VERDICTS", "Verdict"]
-
-#: The three possible verdicts, strongest first.
-VERDICTS = ("holds", "partly", "does not hold")
 
 
 @dataclass(frozen=True)
@@ -46,8 +43,7 @@ class Verdict:
     numbers: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+        check_choice(self.verdict, "verdict", VERDICTS)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -93,8 +89,7 @@ class Judgement:
     reason: str
 
     def __post_init__(self):
-        if self.outcome not in CELLS:
-            raise ValueError(f"outcome must be one of {CELLS}, got {self.outcome!r}")
+        check_choice(self.outcome, "outcome", CELLS)
         object.__setattr__(self, "statistic", _plain(dict(self.statistic)))
 
 
@@ -128,10 +123,8 @@ class Cell:
     beside: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        if self.claim not in CLAIMS:
-            raise ValueError(f"claim must be one of {list(CLAIMS)}, got {self.claim!r}")
-        if self.outcome not in CELLS:
-            raise ValueError(f"outcome must be one of {CELLS}, got {self.outcome!r}")
+        check_choice(self.claim, "claim", list(CLAIMS))
+        check_choice(self.outcome, "outcome", CELLS)
         x = _series_tuple(self.x, "x")
         if not isinstance(self.series, dict) or "value" not in self.series:
             raise ValueError("series must be a dict with a 'value' entry")
@@ -186,29 +179,23 @@ def setting_label(setting: dict) -> str:
 
 
 @dataclass(frozen=True)
-class ClaimResult:
+class ClaimResult(VerdictCounts):
     """A claim's verdict over its cells (SPEC §11): ``verdict`` (holds / partly / does not
     hold, from :func:`qbp.stats.claim_verdict`), the counts, the ``sentence`` ("supports in
-    7 of 12 settings, contradicts in 2"), the plain statement of the cell ``rule`` and the
+    7 of 12 settings, contradicts in 2") — the fields of :class:`qbp.stats.VerdictCounts` —
+    and, keyword-only, the ``claim``, the plain statement of the cell ``rule`` and the
     ``cells`` themselves. JSON round trip: :meth:`to_dict` / :meth:`from_dict`."""
 
-    claim: str
-    verdict: str
-    n_settings: int
-    n_supports: int
-    n_contradicts: int
-    n_inconclusive: int
-    sentence: str
-    rule: str
-    cells: tuple = ()
+    claim: str = field(kw_only=True)
+    rule: str = field(kw_only=True)
+    cells: tuple = field(default=(), kw_only=True)
 
     @classmethod
     def from_cells(cls, claim: str, cells) -> "ClaimResult":
         """Judge ``claim`` on ``cells`` (at least one, all of that claim)."""
         from .stats import claim_verdict
 
-        if claim not in REGISTRY:
-            raise ValueError(f"claim must be one of {list(REGISTRY)}, got {claim!r}")
+        check_choice(claim, "claim", list(REGISTRY))
         cells = tuple(cells)
         if not cells:
             raise ValueError(f"{claim}: cells must not be empty (a verdict needs a setting)")
@@ -217,9 +204,8 @@ class ClaimResult:
         other = sorted({c.claim for c in cells} - {claim})
         if other:
             raise ValueError(f"cells of claims {other} cannot decide {claim}")
-        v = claim_verdict([c.outcome for c in cells])
-        return cls(claim, v.verdict, v.n_settings, v.n_supports, v.n_contradicts,
-                   v.n_inconclusive, v.sentence, REGISTRY[claim].rule_text, cells)
+        counts = claim_verdict([c.outcome for c in cells]).counts()
+        return cls(**counts, claim=claim, rule=REGISTRY[claim].rule_text, cells=cells)
 
     @property
     def statement(self) -> str:
@@ -228,29 +214,26 @@ class ClaimResult:
     def as_verdict(self) -> Verdict:
         """The result as the scoreboard's :class:`Verdict` (reason: the counts sentence and
         the rule; numbers: the counts), for results files read by the current scoreboard."""
-        return Verdict(self.claim, self.verdict, f"{self.sentence} ({self.rule})",
-                       {"n_settings": self.n_settings, "n_supports": self.n_supports,
-                        "n_contradicts": self.n_contradicts,
-                        "n_inconclusive": self.n_inconclusive})
+        numbers = {k: v for k, v in self.counts().items() if k.startswith("n_")}
+        return Verdict(self.claim, self.verdict, f"{self.sentence} ({self.rule})", numbers)
 
     def to_dict(self) -> dict:
-        d = {k: getattr(self, k) for k in ("claim", "verdict", "n_settings", "n_supports",
-                                            "n_contradicts", "n_inconclusive", "sentence", "rule")}
-        return {**d, "cells": [c.to_dict() for c in self.cells]}
+        return {"claim": self.claim, **self.counts(), "rule": self.rule,
+                "cells": [c.to_dict() for c in self.cells]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "ClaimResult":
+        """The result :meth:`to_dict` wrote; ValueError if a key is missing or the verdict is
+        not one of :data:`VERDICTS`."""
         if not isinstance(d, dict):
             raise TypeError(f"a claim result must be a dict, got {type(d).__name__}")
         try:
-            result = cls(d["claim"], d["verdict"], int(d["n_settings"]), int(d["n_supports"]),
-                         int(d["n_contradicts"]), int(d["n_inconclusive"]), d["sentence"],
-                         d["rule"], tuple(Cell.from_dict(c) for c in d["cells"]))
+            counts = {f.name: int(d[f.name]) if f.name.startswith("n_") else d[f.name]
+                      for f in fields(VerdictCounts)}
+            return cls(**counts, claim=d["claim"], rule=d["rule"],
+                       cells=tuple(Cell.from_dict(c) for c in d["cells"]))
         except KeyError as err:
             raise ValueError(f"a claim result needs the key {err.args[0]!r}") from None
-        if result.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {result.verdict!r}")
-        return result
 
 
 # --- cell rules ------------------------------------------------------------------------------

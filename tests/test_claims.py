@@ -251,6 +251,10 @@ class TestCellsAndResults:
         assert (r.verdict, r.n_settings, r.n_supports, r.n_contradicts, r.n_inconclusive) == (
             "partly", 4, 2, 1, 1)
         assert r.sentence == "supports in 2 of 4 settings, contradicts in 1"
+        assert list(r.to_dict())[:8] == ["claim", "verdict", "n_settings", "n_supports",
+                                         "n_contradicts", "n_inconclusive", "sentence", "rule"]
+        assert r.as_verdict().numbers == {"n_settings": 4, "n_supports": 2, "n_contradicts": 1,
+                                          "n_inconclusive": 1}
         assert r.rule == cl.REGISTRY["C3"].rule_text and r.statement == cl.CLAIMS["C3"]
         assert cl.ClaimResult.from_dict(json.loads(json.dumps(r.to_dict()))) == r
         path = save_results(tmp_path / "r.json", {"C3": r}, {})
@@ -268,3 +272,10 @@ class TestCellsAndResults:
             cl.ClaimResult.from_cells("C2", [some_cell()])
         with pytest.raises(TypeError, match="Cell"):
             cl.ClaimResult.from_cells("C3", ["supports"])
+        good = cl.ClaimResult.from_cells("C3", [some_cell()]).to_dict()
+        with pytest.raises(ValueError, match="verdict must be one of"):
+            cl.ClaimResult.from_dict({**good, "verdict": "maybe"})
+        with pytest.raises(ValueError, match="'n_supports'"):
+            cl.ClaimResult.from_dict({k: v for k, v in good.items() if k != "n_supports"})
+        with pytest.raises(ValueError, match="claim must be one of"):
+            cl.ClaimResult.from_cells("C9", [some_cell()])

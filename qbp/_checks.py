@@ -17,7 +17,8 @@ import operator
 
 import numpy as np
 
-__all__ = ["check_int", "check_real", "check_reals", "real_array", "check_tol", "check_seed"]
+__all__ = ["check_int", "check_real", "check_reals", "real_array", "check_tol", "check_seed",
+           "check_choice", "check_names"]
 
 
 def _range_text(minimum, maximum, above, below) -> str:
@@ -143,3 +144,27 @@ def check_seed(seed, name: str = "seed") -> int | None:
     """A seed for ``np.random.default_rng``: an integer >= 0 (Python or NumPy), or None for
     fresh entropy (results then differ from run to run)."""
     return None if seed is None else check_int(seed, name, minimum=0)
+
+
+def check_choice(value, name: str, choices):
+    """``value`` itself if it is one of ``choices`` (a tuple or list, shown in the message as
+    given); ValueError naming ``name`` otherwise."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+    return value
+
+
+def check_names(value, name: str, allowed) -> tuple:
+    """``value`` (one name, or a sequence of names) as a non-empty tuple of names from
+    ``allowed`` (any iterable of names, e.g. a registry dict's keys), in the given order.
+
+    ValueError naming ``name`` if there is no name or one is not among ``allowed``.
+    """
+    allowed = tuple(allowed)
+    names = (value,) if isinstance(value, str) else tuple(value)
+    if not names:
+        raise ValueError(f"{name} must name at least one of {allowed}")
+    for v in names:
+        if v not in allowed:
+            raise ValueError(f"{name} must be among {allowed}, got {v!r}")
+    return names

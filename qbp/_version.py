@@ -13,7 +13,8 @@ import importlib.metadata
 import platform
 from pathlib import Path
 
-__all__ = ["__version__", "code_digest", "dependency_versions", "provenance"]
+__all__ = ["__version__", "code_digest", "dependency_versions", "installed_versions",
+           "provenance"]
 
 __version__ = "0.2.0"
 
@@ -41,15 +42,21 @@ def code_digest(part: str = "science") -> str:
     return h.hexdigest()
 
 
-def dependency_versions() -> dict[str, str]:
-    """Versions of Python and of the numerical libraries (:data:`NUMERICAL_PACKAGES`)."""
-    out = {"python": platform.python_version()}
-    for name in NUMERICAL_PACKAGES:
+def installed_versions(names) -> dict[str, str]:
+    """{name: installed version} for each distribution in ``names``, ``"not installed"`` for
+    those that are absent."""
+    out = {}
+    for name in names:
         try:
             out[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out
+
+
+def dependency_versions() -> dict[str, str]:
+    """Versions of Python and of the numerical libraries (:data:`NUMERICAL_PACKAGES`)."""
+    return {"python": platform.python_version(), **installed_versions(NUMERICAL_PACKAGES)}
 
 
 def provenance() -> dict:

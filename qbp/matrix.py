@@ -120,10 +120,18 @@ def _resolutions(values, name: str, even: bool = False) -> tuple:
 
 
 # --------------------------------------------------------------------------- shared pieces
+@dataclass(frozen=True, eq=False)
 class _Study:
-    """Axes shared by the four studies (n_qubits, costs, max_layers) and the cell helpers."""
+    """Axes shared by the four studies (n_qubits, costs, max_layers, each study's first three
+    fields), their ``meta`` (keyword-only, after every study's own fields) and the cell
+    helpers."""
 
-    claims: tuple = ()
+    n_qubits: tuple
+    costs: tuple
+    max_layers: int
+    meta: dict = field(default_factory=dict, kw_only=True)
+
+    claims = ()
 
     @property
     def layers(self) -> np.ndarray:
@@ -245,9 +253,6 @@ class MinimumStudy(_Study):
     starts. ``excess`` = C* − ground.
     """
 
-    n_qubits: tuple
-    costs: tuple
-    max_layers: int
     c_star_resolution: int
     target_seed: int
     n_baseline_starts: int
@@ -256,7 +261,6 @@ class MinimumStudy(_Study):
     c_star_theta: np.ndarray
     ground: np.ndarray
     baseline_c_star: np.ndarray
-    meta: dict = field(default_factory=dict)
 
     claims = ("C1",)
 
@@ -346,7 +350,8 @@ def minimum_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6,
         baseline[i, j] = value
     meta = {"qbp_version": __version__, "sharing": "type", "refine": "refine_minimum, 5 starts"}
     return MinimumStudy(n_qubits, costs, max_layers, c_star_resolution, target_seed,
-                        n_baseline_starts, baseline_seed, c_star, theta, ground, baseline, meta)
+                        n_baseline_starts, baseline_seed, c_star, theta, ground, baseline,
+                        meta=meta)
 
 
 # --------------------------------------------------------------------------- C2, C7: grids
@@ -364,9 +369,6 @@ class LandscapeStudy(_Study):
     deceptiveness ratio (rules :data:`GRID_RULES`, exact gradients, threshold C_min + tol).
     """
 
-    n_qubits: tuple
-    costs: tuple
-    max_layers: int
     resolution: int
     resolutions: tuple
     tols: tuple
@@ -377,7 +379,6 @@ class LandscapeStudy(_Study):
     halving_rank: np.ndarray
     grid_resolutions: np.ndarray
     grid_ratio: np.ndarray
-    meta: dict = field(default_factory=dict)
 
     claims = ("C2", "C7")
 
@@ -502,7 +503,7 @@ def landscape_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6,
             "grid_threshold": "C_min + tol"}
     return LandscapeStudy(n_qubits, costs, max_layers, resolution, resolutions, tols,
                           target_seed, fine, coarse, pairs, ranks, np.array(grid_res), ratio,
-                          meta)
+                          meta=meta)
 
 
 # --------------------------------------------------------------------------- C3, C4: flows
@@ -532,9 +533,6 @@ class FlowStudy(_Study):
     its end value > C* + tol.
     """
 
-    n_qubits: tuple
-    costs: tuple
-    max_layers: int
     seeds: tuple
     n_starts: int
     flow_resolutions: tuple
@@ -547,7 +545,6 @@ class FlowStudy(_Study):
     grid_end_values: np.ndarray
     grid_converged: np.ndarray
     grid_ratio: np.ndarray
-    meta: dict = field(default_factory=dict)
 
     claims = ("C3", "C4")
 
@@ -811,7 +808,7 @@ def flow_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6, seeds=
             "flow_threshold": "C* + tol"}
     return FlowStudy(n_qubits, costs, max_layers, seeds, n_starts, flow_resolutions, tols,
                      c_star_resolution, target_seed, c_star, end, conv, g_end, g_conv, ratio,
-                     meta)
+                     meta=meta)
 
 
 # --------------------------------------------------------------------------- C5, C6: success
@@ -867,9 +864,6 @@ class SuccessStudy(_Study):
     n_starts): the gradient flow from the same starts (C6's deceptiveness ratio).
     """
 
-    n_qubits: tuple
-    costs: tuple
-    max_layers: int
     seeds: tuple
     n_starts: int
     steps: int
@@ -885,7 +879,6 @@ class SuccessStudy(_Study):
     checkpoint_tail_max: np.ndarray
     flow_end_values: np.ndarray
     flow_converged: np.ndarray
-    meta: dict = field(default_factory=dict)
 
     claims = ("C5", "C6")
 
@@ -1129,4 +1122,4 @@ def success_study(n_qubits=(2, 3, 4), costs=COST_NAMES, max_layers: int = 6, see
             "flow_max_steps": DEFAULT_MAX_STEPS if flow_max_steps is None else flow_max_steps}
     return SuccessStudy(n_qubits, costs, max_layers, seeds, n_starts, steps, checkpoints,
                         np.asarray(lrs, dtype=float), optimizers, tols, c_star_resolution,
-                        target_seed, n_boot, c_star, cp_cost, cp_tail, f_end, f_conv, meta)
+                        target_seed, n_boot, c_star, cp_cost, cp_tail, f_end, f_conv, meta=meta)

@@ -28,7 +28,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import check_int, check_reals
+from ._checks import check_int, check_names, check_reals
 from ._version import __version__
 from .ansatz import alternating_circuit
 from .circuit import MAX_QUBITS, SHARING_SCHEMES, Circuit, default_circuit
@@ -453,12 +453,7 @@ def plateau_scan(n_values, sharing: str = "none", layers="n", costs=("global", "
         if isinstance(layers, str):
             raise ValueError(f"layers must be 'n' or an integer >= 1, got {layers!r}")
         layers = check_int(layers, "layers", minimum=1)
-    costs = (costs,) if isinstance(costs, str) else tuple(costs)
-    if not costs:
-        raise ValueError(f"costs must name at least one of {tuple(COSTS)}")
-    for c in costs:
-        if c not in COSTS:
-            raise ValueError(f"costs must be among {tuple(COSTS)}, got {c!r}")
+    costs = check_names(costs, "costs", COSTS)
     n_draws = check_int(n_draws, "n_draws", minimum=MIN_DRAWS)
     n_boot = check_int(n_boot, "n_boot", minimum=MIN_BOOT)
     seed = check_int(seed, "seed", minimum=0)

@@ -25,21 +25,23 @@ from __future__ import annotations
 import inspect
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from scipy import stats as _st
 
+from ._checks import check_choice
+
 __all__ = ["CELLS", "VERDICTS", "DIRECTIONS", "wilson_interval", "bootstrap_interval",
            "TrendTest", "trend_test", "Effect", "effect_interval", "proportion_difference",
-           "sample_difference", "resolution_difference", "classify_cell", "ClaimVerdict",
-           "claim_verdict", "WindowWidth", "window_width", "ImprovementFactor",
+           "sample_difference", "resolution_difference", "classify_cell", "VerdictCounts",
+           "ClaimVerdict", "claim_verdict", "WindowWidth", "window_width", "ImprovementFactor",
            "improvement_factor", "tail_length", "settled"]
 
 #: What one cell of the settings matrix says about a claim (SPEC §11).
 CELLS = ("supports", "contradicts", "inconclusive")
-#: A claim's verdict over its cells, strongest first (same words as :mod:`qbp.claims`).
+#: A claim's verdict over its cells, strongest first (:mod:`qbp.claims` uses these).
 VERDICTS = ("holds", "partly", "does not hold")
 #: The direction a claim predicts for a trend over the sharing degrees.
 DIRECTIONS = ("increasing", "decreasing")
@@ -60,9 +62,7 @@ def _confidence(confidence) -> float:
 
 
 def _direction(direction) -> str:
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
-    return direction
+    return check_choice(direction, "direction", DIRECTIONS)
 
 
 def _finite_1d(x, name: str, min_len: int = 1) -> np.ndarray:
@@ -380,8 +380,10 @@ def classify_cell(interval, direction: str = "increasing", p_value: float | None
 
 
 @dataclass(frozen=True)
-class ClaimVerdict:
-    """A claim's verdict over its settings, with the counts and the cells themselves."""
+class VerdictCounts:
+    """A claim's verdict over its settings (one of :data:`VERDICTS`), the counts of its
+    cells and the sentence that gives them: what :class:`ClaimVerdict` and
+    :class:`qbp.claims.ClaimResult` share. ValueError if ``verdict`` is not a verdict."""
 
     verdict: str
     n_settings: int
@@ -389,6 +391,20 @@ class ClaimVerdict:
     n_contradicts: int
     n_inconclusive: int
     sentence: str
+
+    def __post_init__(self):
+        check_choice(self.verdict, "verdict", VERDICTS)
+
+    def counts(self) -> dict:
+        """These fields as a dict (verdict, the four counts, sentence)."""
+        return {f.name: getattr(self, f.name) for f in fields(VerdictCounts)}
+
+
+@dataclass(frozen=True)
+class ClaimVerdict(VerdictCounts):
+    """A claim's verdict over its settings, with the counts and the cells themselves
+    (setting → label)."""
+
     cells: dict = field(default_factory=dict)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import check_int, check_reals, check_seed, check_tol
+from ._checks import check_int, check_names, check_reals, check_seed, check_tol
 from ._io import atomic_write, digest
 from ._version import __version__, provenance
 from .circuit import Circuit
@@ -49,6 +49,29 @@ def refined_minimum(circuit: Circuit, cost: ObservableCost, resolution: int = 90
     method = "fourier" if circuit.is_periodic() else "batched"
     landscape = sample_landscape(circuit, cost, resolution, method=method, with_gradient=False)
     return refine_minimum(landscape, cost, method=method)[1]
+
+
+def _check_circuits(circuits, cost: ObservableCost) -> tuple[list, int]:
+    """The circuits of a sweep as a list, and their common number of free parameters d:
+    TypeError / ValueError naming ``circuits`` (or the engines' check of circuit and cost)."""
+    circuits = list(circuits)
+    if not circuits or not all(isinstance(c, Circuit) for c in circuits):
+        raise TypeError("circuits must be a non-empty sequence of qbp.Circuit")
+    for c in circuits:
+        check_inputs(c, cost)
+    d = circuits[0].n_params
+    if any(c.n_params != d for c in circuits):
+        raise ValueError("circuits must all have the same number of free parameters")
+    return circuits, d
+
+
+def _labels(labels, n_circuits: int) -> tuple:
+    """One label per circuit (default "circuit i"); ValueError naming ``labels``."""
+    labels = tuple(labels) if labels is not None else tuple(f"circuit {i}"
+                                                            for i in range(n_circuits))
+    if len(labels) != n_circuits:
+        raise ValueError(f"labels must name each of the {n_circuits} circuits")
+    return labels
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,14 +214,7 @@ def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lr
     from .executors import run_tasks
     from .grid import check_resolution
 
-    circuits = list(circuits)
-    if not circuits or not all(isinstance(c, Circuit) for c in circuits):
-        raise TypeError("circuits must be a non-empty sequence of qbp.Circuit")
-    for c in circuits:
-        check_inputs(c, cost)
-    d = circuits[0].n_params
-    if any(c.n_params != d for c in circuits):
-        raise ValueError("circuits must all have the same number of free parameters")
+    circuits, d = _check_circuits(circuits, cost)
     if isinstance(optimizers, (str, Optimizer)):
         optimizers = (optimizers,)
     optimizers = tuple(optimizers)
@@ -206,9 +222,7 @@ def success_sweep(circuits, cost: ObservableCost, optimizers=("adam", "sgd"), lr
         raise ValueError("optimizers must be one or more optimizer names (each runs at every "
                          "learning rate in lrs), not Optimizer objects")
     lrs = default_learning_rates() if lrs is None else check_reals(lrs, "lrs", above=0).ravel()
-    labels = tuple(labels) if labels is not None else tuple(f"circuit {i}" for i in range(len(circuits)))
-    if len(labels) != len(circuits):
-        raise ValueError(f"labels must name each of the {len(circuits)} circuits")
+    labels = _labels(labels, len(circuits))
     n_starts = check_int(n_starts, "n_starts", minimum=1)
     steps = check_int(steps, "steps", minimum=1)
     seed = check_seed(seed)
@@ -333,28 +347,14 @@ def gradient_free(circuits, cost: ObservableCost, methods=GRADIENT_FREE_METHODS,
     """
     from .executors import run_tasks
 
-    circuits = list(circuits)
-    if not circuits or not all(isinstance(c, Circuit) for c in circuits):
-        raise TypeError("circuits must be a non-empty sequence of qbp.Circuit")
-    for c in circuits:
-        check_inputs(c, cost)
-    d = circuits[0].n_params
-    if any(c.n_params != d for c in circuits):
-        raise ValueError("circuits must all have the same number of free parameters")
-    methods = (methods,) if isinstance(methods, str) else tuple(methods)
-    if not methods:
-        raise ValueError(f"methods must name at least one of {GRADIENT_FREE_METHODS}")
-    for m in methods:
-        if m not in GRADIENT_FREE_METHODS:
-            raise ValueError(f"methods must be among {GRADIENT_FREE_METHODS}, got {m!r}")
+    circuits, d = _check_circuits(circuits, cost)
+    methods = check_names(methods, "methods", GRADIENT_FREE_METHODS)
     n_starts = check_int(n_starts, "n_starts", minimum=1)
     budget = check_int(budget, "budget", minimum=1)
     seed = check_seed(seed)
     chunk_starts = check_int(chunk_starts, "chunk_starts", minimum=1)
     starts = random_starts(n_starts, d, seed)
-    labels = tuple(labels) if labels is not None else tuple(f"circuit {i}" for i in range(len(circuits)))
-    if len(labels) != len(circuits):
-        raise ValueError(f"labels must name each of the {len(circuits)} circuits")
+    labels = _labels(labels, len(circuits))
     if c_star is None:
         c_star = [refined_minimum(c, cost) for c in circuits]
     c_star = check_reals(c_star, "c_star", ndim=(1,))

@@ -12,7 +12,8 @@ import pytest
 import qutip
 
 import qbp
-from qbp._checks import check_int, check_real, check_reals, check_seed, check_tol
+from qbp._checks import (check_choice, check_int, check_names, check_real, check_reals,
+                         check_seed, check_tol)
 from qbp.executors import run_tasks
 from qbp.gradients import finite_difference
 from qbp.grid import nearest_index
@@ -240,3 +241,12 @@ def test_check_helpers():
         check_reals([], "xs")
     with pytest.raises(TypeError, match="n must be an integer >= 1, got the bool"):
         check_int(np.bool_(True), "n", minimum=1)
+    assert check_choice("b", "rule", ("a", "b")) == "b"
+    with pytest.raises(ValueError, match=r"rule must be one of \['a', 'b'\], got 'c'"):
+        check_choice("c", "rule", ["a", "b"])
+    assert check_names("b", "names", ("a", "b")) == ("b",)
+    assert check_names(["b", "a"], "names", {"a": 1, "b": 2}) == ("b", "a")  # order kept
+    with pytest.raises(ValueError, match=r"names must name at least one of \('a', 'b'\)"):
+        check_names([], "names", ("a", "b"))
+    with pytest.raises(ValueError, match=r"names must be among \('a', 'b'\), got 'c'"):
+        check_names(("a", "c"), "names", ("a", "b"))

@@ -1,10 +1,11 @@
 """The run manifest: written atomically, read back, and what pages ask of it."""
 
+import importlib.metadata
 import json
 
 import pytest
 
-from qbp._version import code_digest
+from qbp._version import code_digest, installed_versions
 from qbp.book import manifest
 
 
@@ -20,6 +21,14 @@ def test_new_records_code_digest_and_versions():
     assert m["code_digest"] == code_digest("all") and m["jobs"] == 2
     assert {"python", "numpy", "qutip", "papermill", "jupyter-book"} <= set(m["versions"])
     assert m["format"] == manifest.FORMAT and m["finished"] is None
+
+
+def test_installed_versions_names_the_absent():
+    assert installed_versions(["numpy", "no-such-distribution-qbp"]) == {
+        "numpy": importlib.metadata.version("numpy"), "no-such-distribution-qbp": "not installed"}
+    v = manifest.versions()
+    assert v["papermill"] == importlib.metadata.version("papermill")
+    assert v["numpy"] == importlib.metadata.version("numpy")
 
 
 def test_profile_of_and_describe(tmp_path):

@@ -22,14 +22,13 @@ it stands (every parameter known, execution times of the chapters done) beside t
 from __future__ import annotations
 
 import datetime
-import importlib.metadata
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 from .._io import atomic_write
-from .._version import __version__, code_digest, dependency_versions
+from .._version import __version__, code_digest, dependency_versions, installed_versions
 
 __all__ = ["FORMAT", "NAME", "DEFAULT", "PROFILE", "OVERRIDE", "BUILD", "BOOK_PACKAGES",
            "versions", "new", "write", "read", "load", "Manifest", "now"]
@@ -54,13 +53,7 @@ def now() -> str:
 def versions() -> dict[str, str]:
     """Python, qbp, the numerical libraries and the book's tools (``"not installed"`` if
     absent): what the chapter cache keys and the manifest record."""
-    out = {"qbp": __version__, **dependency_versions()}
-    for name in BOOK_PACKAGES:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+    return {"qbp": __version__, **dependency_versions(), **installed_versions(BOOK_PACKAGES)}
 
 
 def new(kind: str, profile: str | None, overrides: dict, command: str,

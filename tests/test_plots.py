@@ -40,6 +40,41 @@ def test_draw_circuit_labels_parameters(monkeypatch):
     assert w > h > 0  # sized to the drawing, not square
 
 
+QISKIT_STYLE = """OPENQASM 3.0;
+include "stdgates.inc";
+input float[64] _γ_0_;
+qubit[2] q;
+h q[0];
+sdg q[1];
+cz q[0], q[1];
+rz(2*_γ_0_) q[1];
+cp(_γ_0_/2 + 1) q[0], q[1];
+sx q[0];
+U(0.1, 0.2, pi) q[1];
+"""
+
+
+def test_gate_labels_use_the_usual_names_and_display_names():
+    from qbp.plots.landscape import gate_labels
+
+    circuit = qbp.read_qasm(QISKIT_STYLE)  # qutip-qip: SNOT, PHASEGATE, CZ, RZ, CPHASE, …
+    assert [g.name for g in circuit.gates][:2] == ["SNOT", "PHASEGATE"]
+    assert gate_labels(circuit) == ["H", "P(−π/2)", "CZ", "RZ(2·γ₀)", "CP(0.5·γ₀ + 1)", "√X",
+                                    "U(0.1, 0.2, π)"]
+    csign = qbp.Circuit(2, [qbp.Gate("CSIGN", 1, controls=0), qbp.Gate("ISWAP", (0, 1))])
+    assert gate_labels(csign) == ["CZ", "iSWAP"]
+    dollar = qbp.Circuit(1, [qbp.Gate("RX", 0, param=0)], param_names=["$a$"])
+    assert gate_labels(dollar) == [r"RX(\$a\$)"]  # never read as mathtext
+
+
+def test_draw_circuit_writes_the_labels():
+    ax = plots.draw_circuit(qbp.read_qasm(QISKIT_STYLE))
+    texts = {t.get_text() for t in ax.texts}
+    assert {"H", "P(−π/2)", "RZ(2·γ₀)", "√X"} <= texts
+    assert not {"SNOT", "PHASEGATE", "SQRTNOT"} & texts
+    assert not any("_γ_0_" in t for t in texts)
+
+
 def test_draw_circuit_into_given_axes_keeps_figure_size():
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3))
     out = plots.draw_circuit(qbp.default_circuit(2, 1, "none"), ax=ax2)

@@ -323,8 +323,9 @@ def test_circuit_rows_fit_and_keep_every_gate():
     assert fig.get_size_inches()[0] <= plots.MAX_WIDTH
     assert len(fig.axes) >= 3  # 36 gates do not fit one row at 10 pt
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert sum(label.startswith("RZ(2·_γ_") for label in labels) == 8
-    assert sum(label.startswith("RX(2·_β_") for label in labels) == 8
+    assert sum(label in ("RZ(2·γ₀)", "RZ(2·γ₁)") for label in labels) == 8  # γ[k] as Qiskit
+    assert sum(label in ("RX(2·β₀)", "RX(2·β₁)") for label in labels) == 8  # wrote _γ_k_
+    assert labels.count("H") == 4 and "SNOT" not in labels
 
 
 # ------------------------------------------------------------------ the command line

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import Normalize
 
-from .landscape import plot_landscape
+from .landscape import _drawn_gates, plot_landscape
 from .style import MAX_WIDTH, _angle_ticks, _PlainLogFormatter
 
 __all__ = ["draw_circuit_rows", "plot_sharing_comparison", "plot_report_landscape", "plot_gradient_histogram", "plot_gradient_variance",
@@ -57,14 +57,15 @@ def draw_circuit_rows(circuit, max_width: float = MAX_WIDTH, theta=None, **style
     Gates are grouped into moments (each gate as early as the gates before it on its wires
     allow; gates of one moment act on disjoint wires, so the order within it does not
     matter) and a row holds as many consecutive moments as fit (at least one), found by
-    bisection on the drawn width. Parametrized gates are labelled with their angle in the
-    parameter names (``RZ(2·γ)``). ``style`` goes to qutip-qip's ``StyleConfig``
+    bisection on the drawn width. Gates carry their usual names (``H``, not qutip-qip's
+    ``SNOT``) and parametrized gates their angle in the parameters' display names
+    (``RZ(2·γ₀)`` for a Qiskit file's ``_γ_0_``; :func:`qbp.plots.landscape.gate_labels`).
+    ``style`` goes to qutip-qip's ``StyleConfig``
     (``fontsize`` 10 by default).
     """
-    theta = np.zeros(circuit.n_params) if theta is None else theta
     layers = _moments(circuit)
     order = sorted(range(len(layers)), key=lambda i: (layers[i], i))
-    drawn = circuit.to_qutip(theta, label=True).gates
+    drawn = _drawn_gates(circuit, theta)
     gates = [drawn[i] for i in order]
     ends = [k + 1 for k in range(len(order))  # a row may end only where a moment ends
             if k + 1 == len(order) or layers[order[k + 1]] != layers[order[k]]]

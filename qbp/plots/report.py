@@ -37,6 +37,12 @@ def _render(circuit, gates, ax, style) -> tuple[float, float]:
     return x1 - x0, y1 - y0
 
 
+def _names(report) -> list[str]:
+    """The report's parameter names for axes and ticks: display names (``γ₀`` for Qiskit's
+    ``_γ_0_``) with ``$`` escaped, so matplotlib never reads them as mathtext."""
+    return [name.replace("$", r"\$") for name in report.display_names]
+
+
 def _moments(circuit) -> list[int]:
     """ASAP layer of each gate: one more than the last layer used on the wires it spans (a
     multi-qubit gate is drawn across every wire between its qubits)."""
@@ -104,27 +110,31 @@ def draw_circuit_rows(circuit, max_width: float = MAX_WIDTH, theta=None, **style
 def plot_report_landscape(report):
     """The report's landscape; returns the figure.
 
-    d = 1: C against the parameter over one period. d = 2: the heat map of C on the grid
+    d = 1: C against the parameter over its period. d = 2: the heat map of C on the grid
     (:func:`plot_landscape`, linear colour scale, grid minimum starred). d ≥ 3: the report's
     slices through θ* (the axis planes for d = 3, random planes for d > 3), at most three
-    panels per row with one colour scale, θ* starred at each centre.
+    panels per row with one colour scale, θ* starred at each centre. The span is the period
+    of :attr:`qbp.Circuit.periods`, which may hold several repetitions of the landscape
+    (:func:`qbp.report.span_text` says so for a caption). Axes name the parameters by their
+    display names (``γ₀`` for Qiskit's ``_γ_0_``).
     """
     d = report.n_params
+    names = _names(report)
     if d == 1:
         fig, ax = plt.subplots(figsize=(MAX_WIDTH * 0.75, 3.0), layout="constrained")
         ls = report.landscape
         ax.plot(ls.axes[0], ls.values, color="C0")
         ax.axhline(report.c_star, ls="--", lw=1, color="0.4", label="C*")
         ax.set_xticks(*_angle_ticks(ls.periods[0]))
-        ax.set_xlabel(f"{report.param_names[0]} (rad)")
+        ax.set_xlabel(f"{names[0]} (rad)")
         ax.set_ylabel("C (cost units)")
         ax.legend(frameon=False)
         return fig
     if d == 2:
         fig, ax = plt.subplots(figsize=(4.8, 3.9), layout="constrained")
         plot_landscape(report.landscape, ax, excess=False, log=False, label="C (cost units)")
-        ax.set_xlabel(f"{report.param_names[0]} (rad)")
-        ax.set_ylabel(f"{report.param_names[1]} (rad)")
+        ax.set_xlabel(f"{names[0]} (rad)")
+        ax.set_ylabel(f"{names[1]} (rad)")
         return fig
     slices = report.slices
     ncols = min(3, len(slices))
@@ -141,8 +151,8 @@ def plot_report_landscape(report):
         ax.plot(0, 0, marker="*", ms=10, mfc="white", mec="black", mew=0.8, ls="none")
         if s.kind == "axes":
             i, j = s.axes
-            ax.set_xlabel(f"Δ{report.param_names[i]} (rad)")
-            ax.set_ylabel(f"Δ{report.param_names[j]} (rad)")
+            ax.set_xlabel(f"Δ{names[i]} (rad)")
+            ax.set_ylabel(f"Δ{names[j]} (rad)")
         else:
             ax.set_xlabel("s along u (rad)")
             ax.set_ylabel("t along v (rad)")
@@ -188,8 +198,8 @@ def plot_gradient_histogram(report, ax=None, bins: int = 40):
 
 def plot_gradient_variance(report, ax=None):
     """Var ∂C/∂θ_k over the uniform draws for every parameter k, with the 95 % bootstrap
-    interval as error bars, on a logarithmic axis; each tick names the parameter and the
-    number of gates that read it. Returns the axes."""
+    interval as error bars, on a logarithmic axis; each tick names the parameter (display
+    name) and the number of gates that read it. Returns the axes."""
     var = np.asarray(report.variance, dtype=float)
     lo, hi = np.asarray(report.variance_ci, dtype=float).T
     d = len(var)
@@ -199,7 +209,7 @@ def plot_gradient_variance(report, ax=None):
     ax.errorbar(x, var, yerr=[np.maximum(var - lo, 0), np.maximum(hi - var, 0)], fmt="o",
                 ms=5, color="C2", capsize=3, lw=1)
     labels = [f"{name}\n({deg} gate{'s' if deg != 1 else ''})" if d <= 6 else name
-              for name, deg in zip(report.param_names, report.sharing_degree)]
+              for name, deg in zip(_names(report), report.sharing_degree)]
     ax.set_xticks(x, labels, rotation=0 if d <= 6 else 90, fontsize=9 if d <= 6 else 8)
     ax.set_xlim(-0.6, d - 0.4)
     positive = np.concatenate([var[var > 0], lo[lo > 0], hi[hi > 0]])

@@ -620,3 +620,42 @@ def test_plot_wall_times_labels_each_bar_with_its_factor():
         plot_wall_times({"here": 0.0})
     with pytest.raises(ValueError, match="non-empty"):
         plot_wall_times({})
+
+
+def _c1_cell(values, baseline, cost="tfim"):
+    from qbp.claims import Cell
+
+    return Cell("C1", {"n_qubits": 2, "cost": cost}, "sharing degree n·L", [2, 4],
+                "excess energy C* − E₀ (cost units)", {"value": values}, {"name": "F", "value": 1},
+                None, "inconclusive", "r", {"baseline_excess": baseline})
+
+
+def test_c1_trend_keeps_the_series_readable_above_a_zero_baseline():
+    ax = plots.plot_trend(_c1_cell([0.1, 1.0], 3e-14))  # the unshared circuit reaches E₀
+    # top: a third of a decade above 1.0; the lowest point a quarter of the way up, at least
+    # half a decade above the bottom: span log10(10^0.3 / 0.1) = 1.3, 1.3 / 3 < 0.5
+    np.testing.assert_allclose(ax.get_ylim(), (0.1 / 10 ** 0.5, 10 ** 0.3))
+    assert ax.get_yscale() == "log"
+    assert ax.get_ylabel() == "excess C* − E₀ (energy units)"  # one line, with its unit
+    assert len(ax.get_lines()) == 1  # no baseline line dragging the axis to 1e-12
+    notes = [t.get_text() for t in ax.texts if "baseline" in t.get_text()]
+    assert notes == ["unshared baseline, below this axis: $<10^{-12}$"]
+    ax = plots.plot_trend(_c1_cell([1e-2, 1e-5], 2e-9, cost="infidelity"))
+    assert ax.get_ylabel() == "infidelity floor C*"
+    assert [t.get_text() for t in ax.texts if "baseline" in t.get_text()] == [
+        r"unshared baseline, below this axis: $2.0\times10^{-9}$"]
+    bottom, top = ax.get_ylim()  # span log10(10^0.3 · 1e-2 / 1e-5) = 3.3: 1.1 decades below
+    assert bottom == pytest.approx(1e-5 / 10 ** 1.1) and top == pytest.approx(1e-2 * 10 ** 0.3)
+
+
+def test_c1_trend_draws_a_baseline_within_two_decades():
+    ax = plots.plot_trend(_c1_cell([0.1, 1.0], 2e-3))
+    baseline = [line for line in ax.get_lines() if line.get_label() == "unshared baseline"]
+    assert len(baseline) == 1 and baseline[0].get_ydata()[0] == 2e-3
+    assert ax.get_ylim()[0] < 2e-3
+    assert not [t for t in ax.texts if "baseline" in t.get_text()]
+    ax.figure.canvas.draw()
+    edge = plots.plot_trend(_c1_cell([0.1, 1.0], 1e-3))  # exactly two decades: still drawn
+    assert [line.get_label() for line in edge.get_lines()][-1] == "unshared baseline"
+    below = plots.plot_trend(_c1_cell([0.1, 1.0], 0.99e-3))  # just beyond: written instead
+    assert len(below.get_lines()) == 1 and below.get_ylim()[0] > 0.99e-3

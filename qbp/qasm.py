@@ -63,6 +63,12 @@ classical variables other than bit registers and ``const`` numbers, includes oth
 ignored (qbp computes state-vector expectation values), as is ``reset`` of a qubit no gate has
 touched (it is already in state 0).
 
+**Parameter names.** ``Circuit.param_names`` keeps every name exactly as the file writes it.
+Qiskit's OpenQASM 3 exporter writes the element ``γ[0]`` of a ``ParameterVector`` as
+``_γ_0_`` (an identifier cannot hold brackets; a leading ``_`` where the name does not start
+with an ASCII letter); :func:`display_names` turns such names back into ``γ₀`` for figures
+and tables, which then say which name the file uses.
+
 A non-integer multiplier (``0.5*θ``, ``θ/3``) is allowed: the landscape along that parameter
 is then not 2π-periodic (see :attr:`Circuit.periods`); the fourier engine refuses such circuits
 and the batched and reference engines handle them.
@@ -80,7 +86,7 @@ from pathlib import Path
 
 from .circuit import MAX_QUBITS, Circuit, Gate
 
-__all__ = ["read_qasm", "QasmError", "SUPPORTED_GATES"]
+__all__ = ["read_qasm", "QasmError", "SUPPORTED_GATES", "display_names"]
 
 
 class QasmError(ValueError):
@@ -812,3 +818,30 @@ def read_qasm(path_or_text) -> Circuit:
         return walker.circuit()
     except _Refusal as exc:
         raise QasmError(source, exc.line, exc.message) from None
+
+
+# --------------------------------------------------------------------- names for display
+#: An escaped vector element as Qiskit's OpenQASM 3 exporter writes it: ``_γ_0_`` for
+#: ``γ[0]``, ``theta_12_`` for ``theta[12]`` (optional leading "_", a name that starts with
+#: a letter, "_", the index, "_"), standing alone or inside a longer name (``_γ_0_·2``).
+_ESCAPED_ELEMENT = re.compile(r"(?<!\w)_?([^\W\d_]\w*?)_(\d+)_(?!\w)")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def display_names(names) -> tuple[str, ...]:
+    """Parameter names as figures and tables show them: each Qiskit-escaped vector element
+    (``_γ_0_``, ``theta_12_``) written as the element with a subscript index (``γ₀``,
+    ``theta₁₂``), also inside longer names (``_γ_0_·2`` → ``γ₀·2``); other names unchanged.
+
+    ``names``: a sequence of strings (e.g. ``Circuit.param_names``); returns a tuple of the
+    same length. Unicode subscripts, not TeX markup: the names stay plain text (a figure
+    must not read ``_x_`` as mathtext). If two names would be shown alike (``_γ_0_`` and
+    ``γ_0_`` both read ``γ₀``), every name is returned unchanged: the display must not merge
+    two parameters. Raises TypeError if ``names`` is a string or holds a non-string.
+    """
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"names must be a sequence of strings, got {names!r}")
+    names = tuple(names)
+    shown = tuple(_ESCAPED_ELEMENT.sub(lambda m: m[1] + m[2].translate(_SUBSCRIPT), n)
+                  for n in names)
+    return names if len(set(shown)) < len(set(names)) else shown

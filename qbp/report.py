@@ -5,7 +5,9 @@ from OpenQASM with :func:`qbp.read_qasm` — and one observable, and returns a f
 :class:`TrainabilityReport` that keeps its inputs and every number the report page shows:
 
 - **structure**: the number of free parameters and the sharing degree of each (the
-  parametrized gates of the circuit that read it; a Qiskit ``rzz(2*γ)`` is one RZ reading γ);
+  parametrized gates of the circuit that read it; a Qiskit ``rzz(2*γ)`` is one RZ reading γ),
+  and how many times the landscape repeats along each parameter within the period it is
+  sampled over (:func:`landscape_repeats`: QAOA's MaxCut landscape repeats 4 times in 2π);
 - **minimum**: C*, refined as SPEC §6 says (L-BFGS-B with exact gradients from the lowest
   points of every sample below), and the exact ground energy E₀ of the observable;
 - **landscape**: the whole grid for d ≤ 3 (shown in full for d ≤ 2, as the three axis planes
@@ -48,7 +50,9 @@ from .landscape import Landscape
 
 __all__ = ["TrainabilityReport", "PlaneSlice", "SuccessRates", "trainability_report",
            "check_settings", "choose_engine", "random_directions", "plane_slice",
-           "random_slice", "axis_slices", "describe", "summarize", "unshared", "compare",
+           "random_slice", "axis_slices", "landscape_repeats", "span_text", "describe",
+           "summarize",
+           "unshared", "compare",
            "comparison_table", "shared_index", "story_table", "story_counts", "DEFAULTS",
            "OPTIMIZERS", "GROUND_TOL", "DECEPTIVE_LOW", "DECEPTIVE_HIGH", "FLAT_VARIANCE",
            "NARROW_WINDOW"]
@@ -69,9 +73,11 @@ _FOURIER_COST = 0.1
 # --- the rules behind the summary's words (see :func:`describe`) ---------------------------
 #: C* "reaches the ground state" when C* − E₀ ≤ GROUND_TOL × (λ_max − λ_min) of the observable.
 GROUND_TOL = 1e-6
-#: Flow ratio: "hardly deceptive" if its Wilson interval lies below DECEPTIVE_LOW, "mostly
-#: deceptive" if above DECEPTIVE_HIGH, "often deceptive" if above DECEPTIVE_LOW only,
-#: else "somewhat deceptive".
+#: Flow ratio: "not deceptive under the flow" (no converged start deceptive) or "hardly
+#: deceptive" if its Wilson interval lies below DECEPTIVE_LOW, "mostly deceptive" if above
+#: DECEPTIVE_HIGH, "often deceptive" if above DECEPTIVE_LOW only; with no deceptive start but
+#: an interval reaching DECEPTIVE_LOW (too few converged starts), "not seen to be deceptive";
+#: else "somewhat deceptive". See :func:`describe`.
 DECEPTIVE_LOW = 0.1
 DECEPTIVE_HIGH = 0.5
 #: A parameter is "flat" when the upper end of the 95 % interval of Var ∂C/∂θ_k is below
@@ -178,7 +184,9 @@ class TrainabilityReport:
 
     Inputs: ``circuit``, ``cost``, ``settings`` (resolution, n_starts, steps, n_flow,
     n_draws, n_slices, n_boot, tol, seed, lrs) and ``engine`` ("fourier" or "batched").
-    Structure: ``sharing_degree`` (d,), ``periods`` (d,). Minimum: ``c_star``,
+    Structure: ``sharing_degree`` (d,), ``periods`` (d,) the period each parameter is sampled
+    over (:attr:`qbp.Circuit.periods`), ``repeats`` (d,) how many times the landscape repeats
+    within it (:func:`landscape_repeats`). Minimum: ``c_star``,
     ``c_star_theta`` (d,), ``e0``, ``spectral_width`` λ_max − λ_min. Landscape:
     ``landscape`` (the grid, d ≤ 3, else None), ``slices`` (d = 3: the three axis planes
     through θ*; d > 3: ``n_slices`` random planes; d ≤ 2: none). Gradients:
@@ -198,6 +206,7 @@ class TrainabilityReport:
     engine: str
     sharing_degree: np.ndarray
     periods: np.ndarray
+    repeats: np.ndarray
     c_star: float
     c_star_theta: np.ndarray
     e0: float
@@ -225,7 +234,16 @@ class TrainabilityReport:
 
     @property
     def param_names(self) -> tuple[str, ...]:
+        """The parameters' names as the circuit (its file) has them: the data's names."""
         return self.circuit.param_names
+
+    @property
+    def display_names(self) -> tuple[str, ...]:
+        """The names figures show (:func:`qbp.qasm.display_names`: ``γ₀`` for Qiskit's
+        ``_γ_0_``)."""
+        from .qasm import display_names
+
+        return display_names(self.circuit.param_names)
 
     @property
     def excess(self) -> float:
@@ -248,13 +266,17 @@ class TrainabilityReport:
         return dict(zip((5, 25, 50, 75, 95), q.tolist()))
 
     def parameter_table(self):
-        """One row per free parameter: name, sharing degree, period and Var ∂C/∂θ_k with its
-        interval (a pandas DataFrame, index = parameter name)."""
+        """One row per free parameter: its name as the file writes it (the index), the name
+        figures show (:attr:`display_names`), sharing degree, the sampled period, the
+        landscape's repeats within it, and Var ∂C/∂θ_k with its interval (a pandas
+        DataFrame)."""
         import pandas as pd
 
         return pd.DataFrame({
+            "in figures": self.display_names,
             "gates reading it": self.sharing_degree,
             "period (rad)": self.periods,
+            "repeats": self.repeats,
             "Var ∂C/∂θ": self.variance,
             "95 % low": self.variance_ci[:, 0],
             "95 % high": self.variance_ci[:, 1],
@@ -429,6 +451,61 @@ def axis_slices(circuit: Circuit, cost: ObservableCost, center, resolution: int,
     return tuple(out)
 
 
+#: Most repeats :func:`landscape_repeats` looks for along one parameter.
+MAX_REPEATS = 256
+
+
+def landscape_repeats(circuit: Circuit, cost: ObservableCost, method: str = "batched",
+                      n_points: int = 8, seed: int = 0) -> np.ndarray:
+    """How many times the landscape repeats along each parameter within its period
+    T_k (:attr:`qbp.Circuit.periods`, the span a report samples), shape (d,) integers.
+
+    ``periods`` is a true period of C built from the gates' frequencies; the landscape's own
+    smallest period can be shorter when every frequency it holds shares a divisor (QAOA for
+    MaxCut on a 4-ring: C holds only the frequencies 0 and ±4 in γ and in β, so it repeats
+    4 times in 2π). r_k is the largest m ≤ min(K_k T_k / 2π, :data:`MAX_REPEATS`) (K_k:
+    :attr:`qbp.Circuit.max_frequencies`) with C(θ + (T_k/m) e_k) = C(θ) at ``n_points``
+    seeded uniform points θ (to 10⁻⁹ × max(1, max |C|)): the shifts T_k/m that leave C
+    unchanged are exactly the multiples of its smallest period, so the largest such m is
+    the number of repeats. 0 where C does not depend on θ_k at all (a shift by the
+    irrational fraction (√5 − 1)/2 of T_k leaves it unchanged, or no gate reads θ_k).
+    One batch of n_points × Σ_k (m_k + 2) evaluations with ``method`` ("batched",
+    "fourier" or "reference").
+
+    Raises ValueError for a parameter with an infinite period (no repeats to count) and
+    the errors of :func:`qbp.engines.evaluate`.
+    """
+    check_inputs(circuit, cost)
+    n_points = check_int(n_points, "n_points", minimum=1)
+    d = circuit.n_params
+    periods = check_periods(circuit.periods, d, finite=True)
+    from .trajectories import random_starts
+
+    base = random_starts(n_points, d, seed, periods)
+    top = np.minimum(np.round(circuit.max_frequencies * periods / (2 * np.pi)), MAX_REPEATS)
+    golden = (math.sqrt(5) - 1) / 2
+    # Per parameter: the shifts T_k/m for m = 1 … top_k, then the irrational one.
+    shifts = [(k, np.append(periods[k] / np.arange(1, int(top[k]) + 1), golden * periods[k]))
+              for k in range(d)]
+    points = [base]
+    for k, steps in shifts:
+        moved = np.repeat(base[None], len(steps), axis=0)
+        moved[:, :, k] += steps[:, None]
+        points.append(moved.reshape(-1, d))
+    values, _ = evaluate(circuit, cost, np.concatenate(points), method, with_gradient=False)
+    here, rest = values[:n_points], values[n_points:]
+    atol = 1e-9 * max(1.0, float(np.abs(values).max()))
+    out = np.zeros(d, dtype=int)
+    start = 0
+    for k, steps in shifts:
+        same = np.all(np.abs(rest[start:start + len(steps) * n_points].reshape(len(steps), -1)
+                             - here) <= atol, axis=1)
+        start += len(steps) * n_points
+        if top[k] >= 1 and not same[-1]:  # same[-1]: unchanged by an irrational shift
+            out[k] = int(np.flatnonzero(same[:-1]).max()) + 1  # m = 1 (shift T_k) always holds
+    return out
+
+
 # ---------------------------------------------------------------------------- the report
 def trainability_report(circuit: Circuit, cost: ObservableCost, *,
                         resolution: int = DEFAULTS["resolution"],
@@ -480,6 +557,7 @@ def trainability_report(circuit: Circuit, cost: ObservableCost, *,
     engine = choose_engine(circuit) if method == "auto" else method
     d, r, tol = circuit.n_params, settings["resolution"], settings["tol"]
     periods = np.array(circuit.periods, dtype=float)
+    repeats = landscape_repeats(circuit, cost, method=engine, seed=settings["seed"])
     seeds = [int(s) for s in np.random.SeedSequence(settings["seed"]).generate_state(4)]
     seconds = {}
     clock = time.perf_counter()
@@ -551,7 +629,8 @@ def trainability_report(circuit: Circuit, cost: ObservableCost, *,
     success = {name: _success(name, opt_starts, costs, c_star, settings)
                for name, (costs, _) in runs.items()}
     report = TrainabilityReport(
-        circuit, cost, settings, engine, np.asarray(circuit.sharing_degree), periods, c_star,
+        circuit, cost, settings, engine, np.asarray(circuit.sharing_degree), periods, repeats,
+        c_star,
         theta_star, e0, width, landscape, slices, norms, source, grid_ratio, grid_sinks, flow,
         draws, draw_values, derivatives, variance, variance_ci, success, {}, "",
         {"qbp_version": __version__, "seconds": seconds})
@@ -668,6 +747,7 @@ def _numbers(report: TrainabilityReport) -> dict:
         "n_qubits": report.circuit.n_qubits, "n_params": report.n_params,
         "param_names": list(report.param_names),
         "sharing_degree": report.sharing_degree.tolist(), "periods": report.periods.tolist(),
+        "repeats": report.repeats.tolist(),
         "engine": report.engine,
         "c_star": report.c_star, "e0": report.e0, "excess": report.excess,
         "spectral_width": report.spectral_width,
@@ -692,10 +772,14 @@ def describe(numbers: dict) -> dict:
 
     - ``ground``: "reaches the ground state" if C* − E₀ ≤ :data:`GROUND_TOL` × (λ_max −
       λ_min), else "stays above the ground state";
-    - ``deceptive`` (flow ratio's Wilson interval [lo, hi]): "hardly deceptive" if hi <
-      :data:`DECEPTIVE_LOW`; "mostly deceptive" if lo > :data:`DECEPTIVE_HIGH`; "often
-      deceptive" if lo > DECEPTIVE_LOW; "somewhat deceptive" otherwise; "of undetermined
-      deceptiveness" if no flow converged;
+    - ``deceptive`` (the flow's deceptive starts k of the n converged, Wilson interval
+      [lo, hi]): "of undetermined deceptiveness" if n = 0; if hi < :data:`DECEPTIVE_LOW`,
+      "not deceptive under the flow" when k = 0, else "hardly deceptive"; "mostly
+      deceptive" if lo > :data:`DECEPTIVE_HIGH`; "often deceptive" if lo > DECEPTIVE_LOW;
+      when k = 0 but hi ≥ DECEPTIVE_LOW (too few converged starts to bound the fraction),
+      "not seen to be deceptive (too few converged flows to bound the deceptive fraction
+      below 0.10)"; "somewhat deceptive" otherwise (some starts deceptive, the interval
+      reaching both sides of DECEPTIVE_LOW);
     - ``flat``: the parameters whose variance's upper 95 % bound is below
       :data:`FLAT_VARIANCE` × a² (a the observable's half-width); ``plateau``: "no parameter
       is flat", "every parameter is flat" or "k of d parameters are flat";
@@ -717,11 +801,15 @@ def describe(numbers: dict) -> dict:
     if flow["n_converged"] == 0:
         words["deceptive"] = "of undetermined deceptiveness"
     elif hi < DECEPTIVE_LOW:
-        words["deceptive"] = "hardly deceptive"
+        words["deceptive"] = ("not deceptive under the flow" if flow["n_deceptive"] == 0
+                              else "hardly deceptive")
     elif lo > DECEPTIVE_HIGH:
         words["deceptive"] = "mostly deceptive"
     elif lo > DECEPTIVE_LOW:
         words["deceptive"] = "often deceptive"
+    elif flow["n_deceptive"] == 0:  # 0 of n, but n too small for hi < DECEPTIVE_LOW
+        words["deceptive"] = ("not seen to be deceptive (too few converged flows to bound the "
+                              f"deceptive fraction below {_prose_rate(DECEPTIVE_LOW)})")
     else:
         words["deceptive"] = "somewhat deceptive"
     flat = [name for name, v in zip(numbers["param_names"], numbers["normalised_variance_high"])
@@ -776,6 +864,65 @@ def _prose_number(x, digits: int = 3) -> str:
 def _prose_rate(x) -> str:
     """Two decimals, as :func:`qbp.book.text.rate`."""
     return f"{float(x):.2f}".replace("-", "−")
+
+
+def _pi_text(angle: float) -> str:
+    """An angle (rad) as a multiple of π for prose: ``2π``, ``π/2``, ``2π/3``; three
+    significant digits of the multiple where it is no simple fraction."""
+    from fractions import Fraction
+
+    ratio = Fraction(angle / math.pi).limit_denominator(24)
+    if abs(float(ratio) - angle / math.pi) > 1e-9:
+        return f"{_prose_number(angle / math.pi)}π"
+    top = "π" if ratio.numerator == 1 else f"{ratio.numerator}π"
+    return top if ratio.denominator == 1 else f"{top}/{ratio.denominator}"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def span_text(report: "TrainabilityReport", axes=None) -> str:
+    """What range a landscape figure covers, as a phrase for its caption: "over one period
+    of each parameter, 2π", or where the landscape's own period is shorter than the period
+    sampled, "over 2π per parameter, which holds 4 repetitions of the landscape along each
+    (its own period is π/2)".
+
+    ``axes``: the parameters the figure shows (default all; figures of d > 3 parameters
+    show random planes, not axes, so give the axes explicitly). The period sampled is
+    :attr:`TrainabilityReport.periods`, the repetitions :attr:`TrainabilityReport.repeats`
+    (:func:`landscape_repeats`); parameters appear by their display names.
+    """
+    axes = list(range(report.n_params)) if axes is None else [int(k) for k in axes]
+    names = [report.display_names[k] for k in axes]
+    periods = [float(report.periods[k]) for k in axes]
+    repeats = [int(report.repeats[k]) for k in axes]
+    one = len(axes) == 1
+    same = len(set(periods)) == 1
+    if all(r == 1 for r in repeats):
+        if one:
+            return f"over one period of {names[0]}, {_pi_text(periods[0])}"
+        return "over one period of each parameter" + (
+            f", {_pi_text(periods[0])}" if same
+            else ": " + _join([f"{_pi_text(t)} along {n}" for n, t in zip(names, periods)]))
+    span = (f"{_pi_text(periods[0])} of {names[0]}" if one else
+            f"{_pi_text(periods[0])} per parameter" if same else
+            _join([f"{_pi_text(t)} along {n}" for n, t in zip(names, periods)]))
+    periodic = [(n, r, t) for n, r, t in zip(names, repeats, periods) if r > 0]
+    flat = [n for n, r in zip(names, repeats) if r == 0]
+    parts = []
+    if periodic and not flat and same and len(set(repeats)) == 1:
+        r = repeats[0]
+        parts.append(f"which holds {r} repetitions of the landscape{'' if one else ' along each'} "
+                     f"(its own period is {_pi_text(periods[0] / r)})")
+    elif periodic:
+        listed = [(f"{r} repetition{'s' if r != 1 else ''} of the landscape" if i == 0
+                   else str(r)) + f" along {n}" + (f" (period {_pi_text(t / r)})" if r > 1 else "")
+                  for i, (n, r, t) in enumerate(periodic)]
+        parts.append("which holds " + _join(listed))
+    if flat:
+        parts.append(f"C does not depend on {_join(flat)}")
+    return f"over {span}" + "".join((", " if p.startswith("which") else "; ") + p for p in parts)
 
 
 def summarize(numbers: dict, words: dict | None = None) -> str:

@@ -377,7 +377,14 @@ def test_appendix_a3_committed_and_parameters():
 
 
 def test_appendix_a3_runs_and_saves_the_comparisons(tmp_path):
-    run_checked(CHAPTER_A3, tmp_path, TINY_A3, figures=4)
+    nb = run_checked(CHAPTER_A3, tmp_path, TINY_A3, figures=3)
+    glued = {o.metadata["scrapbook"]["name"]: o.data for c in nb.cells if c.cell_type == "code"
+             for o in c.outputs if "scrapbook" in o.get("metadata", {})}
+    # Fig. 13 is glued with a computed caption: MaxCut on the 4-ring repeats 4 times in 2π
+    assert "application/papermill.record/image/png" in glued["fig_landscape_p1"]
+    assert glued["span_p1"]["application/papermill.record/text/markdown"] == (
+        "over 2π per parameter, which holds 4 repetitions of the landscape along each (its own "
+        "period is π/2)")
     data = json.loads((tmp_path / "results" / "a3_your_circuit.json").read_text())["data"]
     assert [row["circuit"] for row in data["table"]] == [
         "QAOA p = 1", "QAOA p = 1, unshared", "QAOA p = 2", "QAOA p = 2, unshared", "EfficientSU2"]

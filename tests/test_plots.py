@@ -40,6 +40,41 @@ def test_draw_circuit_labels_parameters(monkeypatch):
     assert w > h > 0  # sized to the drawing, not square
 
 
+QISKIT_STYLE = """OPENQASM 3.0;
+include "stdgates.inc";
+input float[64] _γ_0_;
+qubit[2] q;
+h q[0];
+sdg q[1];
+cz q[0], q[1];
+rz(2*_γ_0_) q[1];
+cp(_γ_0_/2 + 1) q[0], q[1];
+sx q[0];
+U(0.1, 0.2, pi) q[1];
+"""
+
+
+def test_gate_labels_use_the_usual_names_and_display_names():
+    from qbp.plots.landscape import gate_labels
+
+    circuit = qbp.read_qasm(QISKIT_STYLE)  # qutip-qip: SNOT, PHASEGATE, CZ, RZ, CPHASE, …
+    assert [g.name for g in circuit.gates][:2] == ["SNOT", "PHASEGATE"]
+    assert gate_labels(circuit) == ["H", "P(−π/2)", "CZ", "RZ(2·γ₀)", "CP(0.5·γ₀ + 1)", "√X",
+                                    "U(0.1, 0.2, π)"]
+    csign = qbp.Circuit(2, [qbp.Gate("CSIGN", 1, controls=0), qbp.Gate("ISWAP", (0, 1))])
+    assert gate_labels(csign) == ["CZ", "iSWAP"]
+    dollar = qbp.Circuit(1, [qbp.Gate("RX", 0, param=0)], param_names=["$a$"])
+    assert gate_labels(dollar) == [r"RX(\$a\$)"]  # never read as mathtext
+
+
+def test_draw_circuit_writes_the_labels():
+    ax = plots.draw_circuit(qbp.read_qasm(QISKIT_STYLE))
+    texts = {t.get_text() for t in ax.texts}
+    assert {"H", "P(−π/2)", "RZ(2·γ₀)", "√X"} <= texts
+    assert not {"SNOT", "PHASEGATE", "SQRTNOT"} & texts
+    assert not any("_γ_0_" in t for t in texts)
+
+
 def test_draw_circuit_into_given_axes_keeps_figure_size():
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3))
     out = plots.draw_circuit(qbp.default_circuit(2, 1, "none"), ax=ax2)
@@ -585,3 +620,42 @@ def test_plot_wall_times_labels_each_bar_with_its_factor():
         plot_wall_times({"here": 0.0})
     with pytest.raises(ValueError, match="non-empty"):
         plot_wall_times({})
+
+
+def _c1_cell(values, baseline, cost="tfim"):
+    from qbp.claims import Cell
+
+    return Cell("C1", {"n_qubits": 2, "cost": cost}, "sharing degree n·L", [2, 4],
+                "excess energy C* − E₀ (cost units)", {"value": values}, {"name": "F", "value": 1},
+                None, "inconclusive", "r", {"baseline_excess": baseline})
+
+
+def test_c1_trend_keeps_the_series_readable_above_a_zero_baseline():
+    ax = plots.plot_trend(_c1_cell([0.1, 1.0], 3e-14))  # the unshared circuit reaches E₀
+    # top: a third of a decade above 1.0; the lowest point a quarter of the way up, at least
+    # half a decade above the bottom: span log10(10^0.3 / 0.1) = 1.3, 1.3 / 3 < 0.5
+    np.testing.assert_allclose(ax.get_ylim(), (0.1 / 10 ** 0.5, 10 ** 0.3))
+    assert ax.get_yscale() == "log"
+    assert ax.get_ylabel() == "excess C* − E₀ (energy units)"  # one line, with its unit
+    assert len(ax.get_lines()) == 1  # no baseline line dragging the axis to 1e-12
+    notes = [t.get_text() for t in ax.texts if "baseline" in t.get_text()]
+    assert notes == ["unshared baseline, below this axis: $<10^{-12}$"]
+    ax = plots.plot_trend(_c1_cell([1e-2, 1e-5], 2e-9, cost="infidelity"))
+    assert ax.get_ylabel() == "infidelity floor C*"
+    assert [t.get_text() for t in ax.texts if "baseline" in t.get_text()] == [
+        r"unshared baseline, below this axis: $2.0\times10^{-9}$"]
+    bottom, top = ax.get_ylim()  # span log10(10^0.3 · 1e-2 / 1e-5) = 3.3: 1.1 decades below
+    assert bottom == pytest.approx(1e-5 / 10 ** 1.1) and top == pytest.approx(1e-2 * 10 ** 0.3)
+
+
+def test_c1_trend_draws_a_baseline_within_two_decades():
+    ax = plots.plot_trend(_c1_cell([0.1, 1.0], 2e-3))
+    baseline = [line for line in ax.get_lines() if line.get_label() == "unshared baseline"]
+    assert len(baseline) == 1 and baseline[0].get_ydata()[0] == 2e-3
+    assert ax.get_ylim()[0] < 2e-3
+    assert not [t for t in ax.texts if "baseline" in t.get_text()]
+    ax.figure.canvas.draw()
+    edge = plots.plot_trend(_c1_cell([0.1, 1.0], 1e-3))  # exactly two decades: still drawn
+    assert [line.get_label() for line in edge.get_lines()][-1] == "unshared baseline"
+    below = plots.plot_trend(_c1_cell([0.1, 1.0], 0.99e-3))  # just beyond: written instead
+    assert len(below.get_lines()) == 1 and below.get_ylim()[0] > 0.99e-3

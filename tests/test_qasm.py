@@ -11,7 +11,7 @@ import pytest
 from scipy.linalg import expm
 
 import qbp
-from qbp.qasm import QasmError
+from qbp.qasm import QasmError, display_names
 
 DATA = Path(__file__).parent.parent / "book" / "circuits"
 REFERENCE = json.loads((DATA / "reference.json").read_text(encoding="utf-8"))
@@ -560,3 +560,29 @@ def test_error_survives_pickling():
 def test_not_text_or_path():
     with pytest.raises(TypeError, match="path_or_text"):
         qbp.read_qasm(b"OPENQASM 3.0;")
+
+
+# ------------------------------------------------------------------ names for display
+@pytest.mark.parametrize("names, shown", [
+    (["_γ_0_", "_β_1_"], ("γ₀", "β₁")),  # Qiskit's escape of γ[0], β[1]
+    (["_θ_10_", "theta_12_"], ("θ₁₀", "theta₁₂")),  # two digits; ASCII names keep no "_"
+    (["_γ_0_·2", "_γ_0_·1"], ("γ₀·2", "γ₀·1")),  # qbp.report.unshared's names
+    (["theta_1_2_"], ("theta_1₂",)),  # Qiskit's escape of theta_1[2]
+    (["x", "a_b", "x_1_y", "_1_", "θ0"], ("x", "a_b", "x_1_y", "_1_", "θ0")),  # not escapes
+    (["_γ_0_", "γ_0_"], ("_γ_0_", "γ_0_")),  # both would read γ₀: shown as written
+    ([], ()),
+])
+def test_display_names(names, shown):
+    assert display_names(names) == shown
+
+
+def test_display_names_of_a_qiskit_file_keep_the_circuit_names():
+    circuit = qbp.read_qasm(DATA / "qaoa_maxcut_ring4_p2.qasm")
+    assert circuit.param_names == ("_β_0_", "_β_1_", "_γ_0_", "_γ_1_")  # the data: as written
+    assert display_names(circuit.param_names) == ("β₀", "β₁", "γ₀", "γ₁")
+
+
+@pytest.mark.parametrize("bad", ["_γ_0_", ["a", 1]])
+def test_display_names_bad_input(bad):
+    with pytest.raises(TypeError, match="names"):
+        display_names(bad)

@@ -229,18 +229,43 @@ def test_ground_rule(p1):
     assert rp.describe(numbers_with(base, excess=8.1e-6))["ground"] == "stays above the ground state"
 
 
-@pytest.mark.parametrize("ci, converged, word", [
-    ([0.0, 0.09], 16, "hardly deceptive"),
-    ([0.51, 0.9], 16, "mostly deceptive"),
-    ([0.11, 0.6], 16, "often deceptive"),
-    ([0.05, 0.3], 16, "somewhat deceptive"),
-    ([0.0, 1.0], 0, "of undetermined deceptiveness"),
+NOT_SEEN = ("not seen to be deceptive (too few converged flows to bound the deceptive "
+            "fraction below 0.10)")
+
+
+@pytest.mark.parametrize("ci, converged, deceptive, word", [
+    ([0.0, 0.09], 40, 0, "not deceptive under the flow"),
+    ([0.0, 0.09], 40, 1, "hardly deceptive"),
+    ([0.0, 0.1], 36, 0, NOT_SEEN),  # hi = DECEPTIVE_LOW is not below it
+    ([0.0, 0.16], 20, 0, NOT_SEEN),  # the review's 0.00 [0.00, 0.16]: not "somewhat"
+    ([0.0, 0.1], 36, 1, "somewhat deceptive"),
+    ([0.51, 0.9], 16, 12, "mostly deceptive"),
+    ([0.5, 0.9], 16, 11, "often deceptive"),  # lo = DECEPTIVE_HIGH is not above it
+    ([0.11, 0.6], 16, 5, "often deceptive"),
+    ([0.1, 0.6], 16, 4, "somewhat deceptive"),  # lo = DECEPTIVE_LOW is not above it
+    ([0.05, 0.3], 16, 2, "somewhat deceptive"),
+    ([0.0, 1.0], 0, 0, "of undetermined deceptiveness"),
 ])
-def test_deceptiveness_rule(p1, ci, converged, word):
-    n = numbers_with(p1.numbers(), flow__ci=ci, flow__n_converged=converged)
+def test_deceptiveness_rule(p1, ci, converged, deceptive, word):
+    n = numbers_with(p1.numbers(), flow__ci=ci, flow__n_converged=converged,
+                     flow__n_deceptive=deceptive)
     assert rp.describe(n)["deceptive"] == word
     if converged == 0:
         assert "No gradient flow converged" in rp.summarize(n)
+    else:
+        assert f"the landscape is {word}." in rp.summarize(n)
+
+
+@pytest.mark.parametrize("converged, word", [
+    (20, NOT_SEEN), (34, NOT_SEEN),  # Wilson upper end of 0 of n: z²/(n + z²) = 0.161, 0.1015
+    (35, "not deceptive under the flow"),  # 3.8415 / 38.8415 = 0.0989 < 0.1
+])
+def test_no_deceptive_start_words_follow_the_interval(p1, converged, word):
+    ci = list(wilson_interval(0, converged))
+    n = numbers_with(p1.numbers(), flow__ci=ci, flow__n_converged=converged, flow__n_deceptive=0,
+                     flow__ratio=0.0)
+    assert rp.describe(n)["deceptive"] == word
+    assert "somewhat" not in rp.summarize(n)
 
 
 @pytest.mark.parametrize("high, word, flat", [
@@ -302,6 +327,68 @@ def test_prose_formats_agree_with_the_book():
     assert [rp._prose_rate(v) for v in (0, 0.5, 0.125, 1)] == [text.rate(v) for v in (0, 0.5, 0.125, 1)]
 
 
+# ------------------------------------------------------------------ periods and names
+def test_landscape_repeats_hand_derived():
+    z = qbp.EnergyCost(qbp.pauli_sum("Z0", 1))
+    # RZ on |0⟩ changes only a phase: C does not depend on θ₀ (0); ⟨Z⟩ = cos 3θ₁: 3 repeats
+    one = qbp.Circuit(1, [qbp.Gate("RZ", 0, param=0), qbp.Gate("RY", 0, param=1, scale=3)])
+    assert rp.landscape_repeats(one, z).tolist() == [0, 3]
+    # RY(φ) on the control, CRX(θ): ⟨Z₁⟩ = cos²(φ/2) + sin²(φ/2) cos θ. The CRX's period is
+    # 4π (frequencies ½ and 1), but this observable sees only cos θ: 2 repeats in 4π.
+    crx = qbp.Circuit(2, [qbp.Gate("RY", 0, param=0), qbp.Gate("CRX", 1, controls=0, param=1)])
+    assert crx.periods.tolist() == [2 * np.pi, 4 * np.pi]
+    assert rp.landscape_repeats(crx, qbp.EnergyCost(qbp.pauli_sum("Z1", 2))).tolist() == [1, 2]
+
+
+def test_landscape_repeats_agree_with_the_fourier_series(p1, ring):
+    """QAOA on the 4-ring: the exact series holds only the frequencies 0 and ±4 per angle."""
+    circuit = qbp.read_qasm(P1)
+    series = qbp.fourier_series(circuit, ring.matrix)
+    nonzero = np.argwhere(np.abs(series.coefficients) > 1e-9) - np.array(series.max_frequencies)
+    gcd = [int(np.gcd.reduce(np.abs(nonzero[:, k]))) for k in range(circuit.n_params)]
+    assert gcd == [4, 4] == p1.repeats.tolist() == p1.numbers()["repeats"]
+    for method in ("fourier", "reference"):
+        assert rp.landscape_repeats(circuit, ring, method=method).tolist() == [4, 4]
+    assert rp.landscape_repeats(rp.unshared(circuit), ring).tolist() == [2] * 8  # e^{−iγZ}: ±2
+
+
+def test_landscape_repeats_refuses_a_non_periodic_parameter():
+    circuit = qbp.Circuit(1, [qbp.Gate("RY", 0, param=0, scale=math.sqrt(2)),
+                              qbp.Gate("RX", 0, param=0)])
+    with pytest.raises(ValueError, match="period"):
+        rp.landscape_repeats(circuit, qbp.EnergyCost(qbp.pauli_sum("Z0", 1)))
+
+
+def test_span_text(p1):
+    assert rp.span_text(p1) == ("over 2π per parameter, which holds 4 repetitions of the "
+                                "landscape along each (its own period is π/2)")
+    fake = lambda periods, repeats: type("R", (), {  # noqa: E731
+        "n_params": len(periods), "periods": np.array(periods), "repeats": np.array(repeats),
+        "display_names": ("a", "b", "c")[:len(periods)]})()
+    two = 2 * np.pi
+    assert rp.span_text(fake([two, two], [1, 1])) == "over one period of each parameter, 2π"
+    assert rp.span_text(fake([two, 2 * two], [1, 1])) == (
+        "over one period of each parameter: 2π along a and 4π along b")
+    assert rp.span_text(fake([two, two], [4, 2])) == (
+        "over 2π per parameter, which holds 4 repetitions of the landscape along a "
+        "(period π/2) and 2 along b (period π)")
+    assert rp.span_text(fake([two, two], [0, 3])) == (
+        "over 2π per parameter, which holds 3 repetitions of the landscape along b "
+        "(period 2π/3); C does not depend on a")
+    assert rp.span_text(fake([two], [1])) == "over one period of a, 2π"
+    assert rp.span_text(fake([two, two, two], [1, 3, 3]), axes=[1, 2]) == (
+        "over 2π per parameter, which holds 3 repetitions of the landscape along each "
+        "(its own period is 2π/3)")
+
+
+def test_parameter_table_keeps_the_file_names(p2):
+    table = p2.parameter_table()
+    assert table.index.tolist() == ["_β_0_", "_β_1_", "_γ_0_", "_γ_1_"]  # as the file has them
+    assert table["in figures"].tolist() == ["β₀", "β₁", "γ₀", "γ₁"]
+    assert table["repeats"].tolist() == [4, 4, 4, 4]
+    assert p2.numbers()["param_names"] == ["_β_0_", "_β_1_", "_γ_0_", "_γ_1_"]
+
+
 # ------------------------------------------------------------------ figures
 def test_report_figures_fit_the_page(p1, p2, three):
     for report in (p1, p2, three):
@@ -311,7 +398,7 @@ def test_report_figures_fit_the_page(p1, p2, three):
             assert fig.get_size_inches()[0] <= plots.MAX_WIDTH + 1e-9
             assert all(ax.get_xlabel() for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>")
     ax = plots.plot_gradient_variance(p2)
-    assert [t.get_text() for t in ax.get_xticklabels()][0] == "_β_0_\n(4 gates)"
+    assert [t.get_text() for t in ax.get_xticklabels()][0] == "β₀\n(4 gates)"  # _β_0_ in the file
     ax = plots.plot_report_success(p1)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "Adam, settled", "SGD, settled", "Adam, final step", "SGD, final step"]
@@ -323,8 +410,9 @@ def test_circuit_rows_fit_and_keep_every_gate():
     assert fig.get_size_inches()[0] <= plots.MAX_WIDTH
     assert len(fig.axes) >= 3  # 36 gates do not fit one row at 10 pt
     labels = [t.get_text() for ax in fig.axes for t in ax.texts]
-    assert sum(label.startswith("RZ(2·_γ_") for label in labels) == 8
-    assert sum(label.startswith("RX(2·_β_") for label in labels) == 8
+    assert sum(label in ("RZ(2·γ₀)", "RZ(2·γ₁)") for label in labels) == 8  # γ[k] as Qiskit
+    assert sum(label in ("RX(2·β₀)", "RX(2·β₁)") for label in labels) == 8  # wrote _γ_k_
+    assert labels.count("H") == 4 and "SNOT" not in labels
 
 
 # ------------------------------------------------------------------ the command line

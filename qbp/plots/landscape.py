@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from unittest import mock
 
 import matplotlib.pyplot as plt
@@ -13,19 +14,78 @@ from ..landscape import Landscape
 from .style import _angle_axes
 
 
+#: qutip-qip's gate names where the usual name (OpenQASM's, the textbooks') differs: a
+#: drawing shows the usual one. TOFFOLI, CNOT and SWAP are drawn as symbols, not boxes.
+GATE_LABELS = {"SNOT": "H", "SQRTNOT": "√X", "PHASEGATE": "P", "CPHASE": "CP", "CSIGN": "CZ",
+               "ISWAP": "iSWAP", "SQRTSWAP": "√SWAP", "SQRTISWAP": "√iSWAP",
+               "SWAPALPHA": "SWAPα", "BERKELEY": "B", "TOFFOLI": "CCX", "FREDKIN": "CSWAP",
+               "QASMU": "U", "GLOBALPHASE": "GPHASE", "IDLE": "I"}
+
+
+def _angle_text(value) -> str:
+    """A fixed angle (rad) as text: a multiple of π with a denominator up to 12 where it is
+    one (``−π/2``, ``3π/4``), else three significant digits; a tuple of angles joined by
+    commas."""
+    if isinstance(value, (tuple, list)):
+        return ", ".join(_angle_text(v) for v in value)
+    ratio = Fraction(float(value) / np.pi).limit_denominator(12)
+    if abs(float(ratio) * np.pi - float(value)) > 1e-9:
+        return f"{float(value):.3g}".replace("-", "−")
+    if ratio == 0:
+        return "0"
+    top = {1: "π", -1: "−π"}.get(ratio.numerator, f"{ratio.numerator}π".replace("-", "−"))
+    return top if ratio.denominator == 1 else f"{top}/{ratio.denominator}"
+
+
+def gate_labels(circuit: Circuit) -> list[str]:
+    """The text a drawing writes on each gate of ``circuit``, in gate order.
+
+    The usual gate name (:data:`GATE_LABELS`: ``H`` for qutip-qip's ``SNOT``, ``CZ`` for
+    ``CSIGN``, …); a parametrized gate adds its angle in the parameter's display name
+    (:func:`qbp.qasm.display_names`: ``RZ(2·γ₀)`` for a Qiskit file's ``rz(2*_γ_0_)``), a
+    fixed rotation its angle (``P(−π/2)``). Plain text: a ``$`` is escaped, so matplotlib
+    never reads a label as mathtext.
+    """
+    from ..qasm import display_names
+
+    names = display_names(circuit.param_names)
+    out = []
+    for gate in circuit.gates:
+        label = GATE_LABELS.get(gate.name, gate.name)
+        if gate.param is not None:
+            label += f"({gate.expression(names[gate.param])})"
+        elif gate.angle is not None:
+            label += f"({_angle_text(gate.angle)})"
+        out.append(label.replace("$", r"\$"))
+    return out
+
+
+def _drawn_gates(circuit: Circuit, theta=None) -> list:
+    """qutip-qip gate objects of ``circuit`` at ``theta`` (default 0) labelled for drawing
+    (:func:`gate_labels`; the renderer writes a gate's ``arg_label`` where it has one)."""
+    theta = np.zeros(circuit.n_params) if theta is None else theta
+    gates = circuit.to_qutip(theta).gates
+    for gate, label in zip(gates, gate_labels(circuit)):
+        gate.arg_label = label
+    return gates
+
+
 def draw_circuit(circuit: Circuit, ax=None, theta=None, **style):
     """Draw ``circuit`` with qutip-qip's matplotlib renderer; returns the axes.
 
-    Parametrized gates are labelled by the free parameter they use (``RY(θ₀)``), so shared
-    parameters are visible. ``style`` goes to qutip-qip's ``StyleConfig`` (e.g. ``fontsize``).
+    Gates carry their usual names and parametrized gates the free parameter they use
+    (``RY(θ₀)``, :func:`gate_labels`), so shared parameters are visible. ``style`` goes to
+    qutip-qip's ``StyleConfig`` (e.g. ``fontsize``).
     The renderer's own ``plt.show()`` is suppressed: the caller (or the notebook) shows the
     figure once. If ``ax`` is None a figure sized to the circuit is made (``dpi`` 150 unless
     given in ``style``).
     """
+    from qutip_qip.circuit import QubitCircuit
     from qutip_qip.circuit.mat_renderer import MatRenderer
 
-    theta = np.zeros(circuit.n_params) if theta is None else theta
-    qc = circuit.to_qutip(theta, label=True)
+    qc = QubitCircuit(circuit.n_qubits)
+    for gate in _drawn_gates(circuit, theta):
+        qc.add_gate(gate)
     own = ax is None
     style.setdefault("dpi", 150)
     if own:

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import Normalize
 
-from .landscape import plot_landscape
+from .landscape import _drawn_gates, plot_landscape
 from .style import MAX_WIDTH, _angle_ticks, _PlainLogFormatter
 
 __all__ = ["draw_circuit_rows", "plot_sharing_comparison", "plot_report_landscape", "plot_gradient_histogram", "plot_gradient_variance",
@@ -37,6 +37,12 @@ def _render(circuit, gates, ax, style) -> tuple[float, float]:
     return x1 - x0, y1 - y0
 
 
+def _names(report) -> list[str]:
+    """The report's parameter names for axes and ticks: display names (``γ₀`` for Qiskit's
+    ``_γ_0_``) with ``$`` escaped, so matplotlib never reads them as mathtext."""
+    return [name.replace("$", r"\$") for name in report.display_names]
+
+
 def _moments(circuit) -> list[int]:
     """ASAP layer of each gate: one more than the last layer used on the wires it spans (a
     multi-qubit gate is drawn across every wire between its qubits)."""
@@ -57,14 +63,15 @@ def draw_circuit_rows(circuit, max_width: float = MAX_WIDTH, theta=None, **style
     Gates are grouped into moments (each gate as early as the gates before it on its wires
     allow; gates of one moment act on disjoint wires, so the order within it does not
     matter) and a row holds as many consecutive moments as fit (at least one), found by
-    bisection on the drawn width. Parametrized gates are labelled with their angle in the
-    parameter names (``RZ(2·γ)``). ``style`` goes to qutip-qip's ``StyleConfig``
+    bisection on the drawn width. Gates carry their usual names (``H``, not qutip-qip's
+    ``SNOT``) and parametrized gates their angle in the parameters' display names
+    (``RZ(2·γ₀)`` for a Qiskit file's ``_γ_0_``; :func:`qbp.plots.landscape.gate_labels`).
+    ``style`` goes to qutip-qip's ``StyleConfig``
     (``fontsize`` 10 by default).
     """
-    theta = np.zeros(circuit.n_params) if theta is None else theta
     layers = _moments(circuit)
     order = sorted(range(len(layers)), key=lambda i: (layers[i], i))
-    drawn = circuit.to_qutip(theta, label=True).gates
+    drawn = _drawn_gates(circuit, theta)
     gates = [drawn[i] for i in order]
     ends = [k + 1 for k in range(len(order))  # a row may end only where a moment ends
             if k + 1 == len(order) or layers[order[k + 1]] != layers[order[k]]]
@@ -103,27 +110,31 @@ def draw_circuit_rows(circuit, max_width: float = MAX_WIDTH, theta=None, **style
 def plot_report_landscape(report):
     """The report's landscape; returns the figure.
 
-    d = 1: C against the parameter over one period. d = 2: the heat map of C on the grid
+    d = 1: C against the parameter over its period. d = 2: the heat map of C on the grid
     (:func:`plot_landscape`, linear colour scale, grid minimum starred). d ≥ 3: the report's
     slices through θ* (the axis planes for d = 3, random planes for d > 3), at most three
-    panels per row with one colour scale, θ* starred at each centre.
+    panels per row with one colour scale, θ* starred at each centre. The span is the period
+    of :attr:`qbp.Circuit.periods`, which may hold several repetitions of the landscape
+    (:func:`qbp.report.span_text` says so for a caption). Axes name the parameters by their
+    display names (``γ₀`` for Qiskit's ``_γ_0_``).
     """
     d = report.n_params
+    names = _names(report)
     if d == 1:
         fig, ax = plt.subplots(figsize=(MAX_WIDTH * 0.75, 3.0), layout="constrained")
         ls = report.landscape
         ax.plot(ls.axes[0], ls.values, color="C0")
         ax.axhline(report.c_star, ls="--", lw=1, color="0.4", label="C*")
         ax.set_xticks(*_angle_ticks(ls.periods[0]))
-        ax.set_xlabel(f"{report.param_names[0]} (rad)")
+        ax.set_xlabel(f"{names[0]} (rad)")
         ax.set_ylabel("C (cost units)")
         ax.legend(frameon=False)
         return fig
     if d == 2:
         fig, ax = plt.subplots(figsize=(4.8, 3.9), layout="constrained")
         plot_landscape(report.landscape, ax, excess=False, log=False, label="C (cost units)")
-        ax.set_xlabel(f"{report.param_names[0]} (rad)")
-        ax.set_ylabel(f"{report.param_names[1]} (rad)")
+        ax.set_xlabel(f"{names[0]} (rad)")
+        ax.set_ylabel(f"{names[1]} (rad)")
         return fig
     slices = report.slices
     ncols = min(3, len(slices))
@@ -140,8 +151,8 @@ def plot_report_landscape(report):
         ax.plot(0, 0, marker="*", ms=10, mfc="white", mec="black", mew=0.8, ls="none")
         if s.kind == "axes":
             i, j = s.axes
-            ax.set_xlabel(f"Δ{report.param_names[i]} (rad)")
-            ax.set_ylabel(f"Δ{report.param_names[j]} (rad)")
+            ax.set_xlabel(f"Δ{names[i]} (rad)")
+            ax.set_ylabel(f"Δ{names[j]} (rad)")
         else:
             ax.set_xlabel("s along u (rad)")
             ax.set_ylabel("t along v (rad)")
@@ -187,8 +198,8 @@ def plot_gradient_histogram(report, ax=None, bins: int = 40):
 
 def plot_gradient_variance(report, ax=None):
     """Var ∂C/∂θ_k over the uniform draws for every parameter k, with the 95 % bootstrap
-    interval as error bars, on a logarithmic axis; each tick names the parameter and the
-    number of gates that read it. Returns the axes."""
+    interval as error bars, on a logarithmic axis; each tick names the parameter (display
+    name) and the number of gates that read it. Returns the axes."""
     var = np.asarray(report.variance, dtype=float)
     lo, hi = np.asarray(report.variance_ci, dtype=float).T
     d = len(var)
@@ -198,7 +209,7 @@ def plot_gradient_variance(report, ax=None):
     ax.errorbar(x, var, yerr=[np.maximum(var - lo, 0), np.maximum(hi - var, 0)], fmt="o",
                 ms=5, color="C2", capsize=3, lw=1)
     labels = [f"{name}\n({deg} gate{'s' if deg != 1 else ''})" if d <= 6 else name
-              for name, deg in zip(report.param_names, report.sharing_degree)]
+              for name, deg in zip(_names(report), report.sharing_degree)]
     ax.set_xticks(x, labels, rotation=0 if d <= 6 else 90, fontsize=9 if d <= 6 else 8)
     ax.set_xlim(-0.6, d - 0.4)
     positive = np.concatenate([var[var > 0], lo[lo > 0], hi[hi > 0]])

@@ -173,6 +173,54 @@ def _yerr(series, value, low="low", high="high"):
     return np.vstack([np.clip(value - lo, 0, None), np.clip(hi - value, 0, None)])
 
 
+#: C1's excess below this is numerically 0 (the floor of C1's factor F).
+_C1_FLOOR = 1e-12
+#: C1's y label per cost, on one line with its unit (the infidelity has none).
+_C1_LABELS = {"tfim": "excess C* − E₀ (energy units)", "infidelity": "infidelity floor C*"}
+
+
+def _tex_number(x: float) -> str:
+    """A positive number for a figure: plain from 10⁻³ to 10⁴, else mathtext m × 10ᵏ."""
+    if 1e-3 <= x < 1e4:
+        return f"{x:.3g}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return rf"${mantissa}\times10^{{{int(exponent)}}}$"
+
+
+def _c1_axis(ax, cell, y) -> None:
+    """C1's log axis: the excess series, and the unshared baseline beside it. A baseline
+    more than two decades below the series (typically an exact 0: the unshared circuit
+    reaches E₀) would squash the series into the top of the axis, so the axis then spans
+    the series only and the baseline is written at the bottom with an arrow pointing down,
+    its value stated (< 10⁻¹² where it is numerically 0)."""
+    ax.set_yscale("log")
+    ax.set_ylabel(_C1_LABELS.get(cell.setting.get("cost"), cell.quantity))
+    base = cell.beside.get("baseline_excess")
+    shown = y[np.isfinite(y) & (y > 0)]
+    if base is None or not shown.size:
+        return
+    low, high = float(shown.min()), float(shown.max())
+    if max(base, _C1_FLOOR) >= low / 100:  # one axis holds both
+        ax.axhline(max(base, _C1_FLOOR), color="0.5", linestyle="--", label="unshared baseline")
+        return
+    top = high * 10 ** 0.3
+    # Room for the note: the lowest point sits a quarter of the way up (at least half a
+    # decade above the bottom).
+    ax.set_ylim(low / 10 ** max(np.log10(top / low) / 3, 0.5), top)
+    if ax.get_ylim()[0] >= 1e-3:  # plain tick labels (0.2, 0.05) where they need no exponent
+        from .style import _PlainLogFormatter
+
+        ax.yaxis.set_major_formatter(_PlainLogFormatter(labelOnlyBase=False))
+        ax.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False,
+                                                        minor_thresholds=(2, 0.5)))
+    value = r"$<10^{-12}$" if base < _C1_FLOOR else _tex_number(base)
+    ax.annotate(f"unshared baseline, below this axis: {value}", xy=(0.03, 0.0),
+                xycoords="axes fraction", xytext=(0.03, 0.1), textcoords="axes fraction",
+                fontsize=9, color="0.3", ha="left", va="bottom",
+                arrowprops=dict(arrowstyle="->", color="0.4", lw=1, relpos=(0, 0), shrinkA=0,
+                                shrinkB=0))
+
+
 def plot_trend(cell, ax=None):
     """One cell's measured series with its 95 % intervals as error bars; returns the axes.
 
@@ -226,11 +274,7 @@ def plot_trend(cell, ax=None):
                     label="final step")
         ax.set_ylim(-0.03, 1.03)
     if cell.claim == "C1":
-        ax.set_yscale("log")
-        base = cell.beside.get("baseline_excess")
-        if base is not None:  # floored like C1's F: an excess below 1e-12 is numerically 0
-            ax.axhline(max(base, 1e-12), color="0.5", linestyle="--",
-                       label="unshared baseline" + (" (≤ 1e−12)" if base < 1e-12 else ""))
+        _c1_axis(ax, cell, y)
     if cell.claim == "C7":
         ax.axhspan(*C7_BAND, color="0.9", zorder=0, label="about a quartile")
         ax.set_ylim(0, 100)

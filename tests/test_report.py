@@ -135,6 +135,29 @@ def test_grid_numbers_for_up_to_three_parameters(p1, three, p2, ring):
     assert len(p2.slices) == TINY["n_slices"]
 
 
+@pytest.mark.parametrize("resolution, repeats, expected", [
+    (90, [4, 4], 92), (92, [4, 4], 92), (90, [1, 0], 90), (90, [4, 6], 96), (3, [2], 4)])
+def test_grid_resolution_is_a_multiple_of_the_repeats(resolution, repeats, expected):
+    assert rp.grid_resolution(resolution, repeats) == expected
+
+
+def test_grid_aligned_with_the_repeats(ring):
+    """The 4-ring's landscape repeats 4 times in 2π: a 90-point grid would sample the four
+    copies of its minimum at different offsets and count three as deceptive sinks (ratio
+    0.77, the flow finds none); the report samples 92 points and says why."""
+    circuit = qbp.read_qasm(P1)
+    report = rp.trainability_report(circuit, ring, **{**TINY, "resolution": 90})
+    assert report.landscape.resolution == 92
+    assert report.grid_ratio == qbp.deceptiveness_ratio(
+        qbp.sample_landscape(circuit, ring, 92), TINY["tol"])
+    assert qbp.deceptiveness_ratio(qbp.sample_landscape(circuit, ring, 90), TINY["tol"]) > 0.5
+    assert report.grid_ratio < 0.1
+    assert report.numbers()["grid"] == {"ratio": report.grid_ratio, "n_sinks": report.grid_sinks,
+                                        "resolution": 92, "requested": 90}
+    assert "92-point grid (90 rounded up to a multiple of the landscape's repeats" \
+        in report.summary
+
+
 def test_slices_pass_through_c_star(p2, three):
     for report in (p2, three):
         for s in report.slices:

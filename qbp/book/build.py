@@ -505,25 +505,42 @@ def execute(source: Path, output: Path, parameters: dict[str, Any], progress: bo
         message = " ".join(str(err).split())[:300]
         raise BuildFailed(f"notebook {source.stem} could not be executed: "
                           f"{type(err).__name__}: {message}{keep_partial()}") from None
-    _hide_injected_parameters(running)
+    _as_it_ran(running, parameters, source.name, output.name)
     os.replace(running, output)
     failed.unlink(missing_ok=True)  # a partial notebook of an earlier failure is now stale
     return time.perf_counter() - begin
 
 
-def _hide_injected_parameters(path: Path) -> None:
-    """Tag papermill's injected-parameters cell ``remove-cell``: the page shows the chapter's
-    own parameters cell once (the values that ran are on the reproducibility page and in the
-    downloadable notebook, which keeps the cell)."""
+def _as_it_ran(path: Path, parameters: dict[str, Any], source_name: str,
+               output_name: str) -> None:
+    """Make the executed notebook at ``path`` show the run that made it.
+
+    The chapter's own ``parameters`` cell shows every value that ``parameters`` (what
+    papermill injected) changed, the default kept in its comment
+    (:func:`qbp.book.parameters.shown_cell`), and papermill's injected cell is tagged
+    ``remove-cell``, so the page shows the parameters once, as they ran. The folder for saved
+    sweeps (``cache_dir``) is left out: a local path that does not change what a page shows.
+    Papermill's record of the input and output paths keeps the file names only (no local
+    folders in a published notebook). The committed notebook, which qbp inspects and keys
+    its cache on, is never touched.
+    """
     nb = nbformat.read(path, as_version=4)
-    changed = False
+    shown = {k: v for k, v in parameters.items() if k != CACHE_PARAMETER}
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
             tags.append("remove-cell")
-            changed = True
-    if changed:
-        nbformat.write(nb, path)
+    own = next((c for c in nb.cells if c.cell_type == "code"
+                and "parameters" in (c.metadata.get("tags") or [])), None)
+    if own is not None and shown:
+        try:
+            own.source = params_module.shown_cell(own.source, shown)
+        except params_module.ParameterError:  # not inspectable: papermill ran it as it is
+            pass
+    record = nb.metadata.get("papermill")
+    if isinstance(record, dict):
+        record.update(input_path=source_name, output_path=output_name)
+    nbformat.write(nb, path)
 
 
 def _copy_results(source: Path, target: Path, only_changed_from: Path | None = None) -> None:

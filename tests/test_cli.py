@@ -400,7 +400,7 @@ def test_cache_dir_is_given_a_folder_every_build_keeps(book, monkeypatch):
     manifest = json.loads((book / "_build" / "manifest.json").read_text())
     assert manifest["chapters"]["ch"]["parameters"]["cache_dir"] == {
         "value": str(book / "_build" / "cache"), "origin": "qbp build", "type": "str",
-        "help": "where saved sweeps go"}
+        "help": "where saved sweeps go", "text": '"_build/cache"'}  # pages name no local folder
     assert qbp("run", "ch", "--root", str(book), "-p", "cache_dir", "mine") == 0
     assert (book / "mine" / "runs.txt").read_text() == "x"
     assert qbp("run", "ch", "--root", str(book)) == 0

@@ -314,6 +314,7 @@ class Chapter:
     parameters: dict[str, params_module.Parameter] = field(default_factory=dict)
     reads_results: bool = False
     runs_alone: bool = False
+    title: str = ""  # the text of its first "# " heading
 
 
 def inspect_notebook(path: Path) -> Chapter:
@@ -342,7 +343,17 @@ def inspect_notebook(path: Path) -> Chapter:
         raise UsageError(f"{where}: metadata 'qbp' must map reads_results / runs_alone to "
                          f"true or false, got {json.dumps(meta)}")
     return Chapter(path.stem, path, declared, bool(meta.get("reads_results")),
-                   bool(meta.get("runs_alone")))
+                   bool(meta.get("runs_alone")), _title(nb))
+
+
+def _title(nb: nbformat.NotebookNode) -> str:
+    """The text of the notebook's first level-1 heading ("" without one)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return ""
 
 
 def notebook_parameters(path: Path) -> dict[str, params_module.Parameter]:
@@ -400,18 +411,32 @@ def resolve(book: dict[str, Chapter], profile_name: str | None, profile: dict[st
                 value, origin = _checked(chapter, name, chosen[name], where), manifests.PROFILE
             else:
                 value, origin = declared.default, manifests.DEFAULT
+            shown = None
             if name == CACHE_PARAMETER and declared.type.kind == "str":
                 if origin == manifests.DEFAULT:
                     value, origin = str(root / "_build" / "cache"), manifests.BUILD
                 elif isinstance(value, str) and not os.path.isabs(value):
                     value = os.path.normpath(root / value)
+                if isinstance(value, str):  # pages and cache keys name it from the root
+                    shown = _from_root(value, root)
             row = {"value": value, "origin": origin, "type": declared.type_name,
                    "help": declared.help}
             if origin == manifests.DEFAULT and not declared.literal:
                 row["text"] = declared.default_text  # not a literal: papermill leaves it be
+            elif shown is not None:
+                row["text"] = shown
             rows[name] = row
         resolved[stem] = rows
     return resolved
+
+
+def _from_root(path: str, root: Path) -> str | None:
+    """``path`` relative to the repository ``root`` as a quoted string (``"_build/cache"``),
+    or None if it lies outside."""
+    try:
+        return json.dumps(Path(path).resolve().relative_to(Path(root).resolve()).as_posix())
+    except ValueError:
+        return None
 
 
 def _given(rows: dict[str, dict]) -> dict[str, Any]:
@@ -559,7 +584,7 @@ def _copy_results(source: Path, target: Path, only_changed_from: Path | None = N
 
 
 def _chapter_record(chapter: Chapter, rows: dict, profile: str | None, root: Path) -> dict:
-    return {"path": _posix(chapter.path, root), "profile": profile,
+    return {"path": _posix(chapter.path, root), "title": chapter.title, "profile": profile,
             "reads_results": chapter.reads_results, "parameters": rows}
 
 

@@ -406,6 +406,18 @@ class TestPaperRecord:
         with pytest.raises(DamagedFile):
             scoreboard.load_paper_verdicts(path)
 
+    def test_compare_with_paper(self, tmp_path, board):
+        here = save_results(tmp_path / "results" / "conclusions.json",
+                            scoreboard.record(board, "quick"), {})
+        paper = paper_record(tmp_path, board, C1="partly", C4="holds")
+        assert scoreboard.compare_with_paper(here, paper) == ["C1", "C4"]
+        assert scoreboard.compare_with_paper(here, paper_record(tmp_path, board)) == []
+        # nothing known: no record, no results of this build, a damaged record
+        assert scoreboard.compare_with_paper(here, tmp_path / "absent.json") is None
+        assert scoreboard.compare_with_paper(tmp_path / "absent.json", paper) is None
+        paper.write_text(paper.read_text().replace('"holds"', '"partly"'))
+        assert scoreboard.compare_with_paper(here, paper) is None
+
     def test_profile_notes(self, tmp_path, board):
         paper = scoreboard.load_paper_verdicts(paper_record(tmp_path, board, C1="partly",
                                                             C2="holds"))

@@ -798,29 +798,69 @@ def _execute_tasks(tasks: list[_Task], jobs: int, failed_of, stage_folder_of, do
 # --- staging and HTML ----------------------------------------------------------------------
 
 
-#: One sentence per profile for the banner on every page; other profiles get a generic one.
+#: What the banner on every page says of each profile; other profiles name book/profiles.yml.
 PROFILE_BANNER = {
-    "quick": "This copy was built with the <b>quick</b> profile: smaller grids, fewer starts "
-             "and fewer layers than the paper, so numbers and some verdicts differ from the "
-             "paper build. For the paper's settings: <code>qbp build --profile paper</code>.",
-    "paper": "This copy was built with the <b>paper</b> profile: the paper's settings. A fast "
-             "copy for experiments: <code>qbp build --profile quick</code>.",
-    "classroom": "This copy was built with the <b>classroom</b> profile: every chapter runs in "
-                 "under a minute, so numbers are rough. For the paper's settings: "
-                 "<code>qbp build --profile paper</code>.",
+    "quick": "smaller grids, fewer starts and fewer layers than the paper.",
+    "classroom": "every chapter runs in under a minute, so numbers are rough.",
+    "paper": "the paper's settings.",
 }
+_PAPER_BUILD = "<code>qbp build --profile paper</code>"
 
 
-def profile_banner(profile: str, overrides: dict | None = None) -> str:
-    """The banner (HTML) every page of a build shows: which profile built it and the command
-    for the paper's settings; -p overrides are named."""
-    text = PROFILE_BANNER.get(profile, f"This copy was built with the <b>{profile}</b> profile "
-                                       f"(book/profiles.yml). For the paper's settings: "
-                                       f"<code>qbp build --profile paper</code>.")
+def profile_banner(profile: str, overrides: dict | None = None,
+                   differ: list[str] | None = None) -> str:
+    """The banner (HTML) every page of a build shows: which profile built it, what is known
+    of how its verdicts compare with the paper's settings, and the command for those; -p
+    overrides are named.
+
+    ``differ``: the claims whose verdict differs from the committed record of a paper build
+    (:func:`qbp.book.scoreboard.compare_with_paper`), or None without a usable record — then
+    the verdicts *may* differ, as the conclusions page says; nothing more can be known.
+    """
+    what = PROFILE_BANNER.get(profile, "its parameters are in book/profiles.yml.")
+    text = f"This copy was built with the <b>{profile}</b> profile: {what}"
+    if profile == "paper":
+        text += " A fast copy for experiments: <code>qbp build --profile quick</code>."
+    elif differ is None:
+        text += (f" Its numbers and verdicts may differ from a build with the paper's "
+                 f"settings: {_PAPER_BUILD}.")
+    elif differ:
+        claims = ", ".join(differ[:-1]) + " and " + differ[-1] if len(differ) > 1 else differ[0]
+        text += (f" Its verdicts on {claims} differ from the recorded paper build (see the "
+                 f"conclusions). For the paper's settings: {_PAPER_BUILD}.")
+    else:
+        text += (f" Its verdicts agree with the recorded paper build; its numbers differ. For "
+                 f"the paper's settings: {_PAPER_BUILD}.")
     if overrides:
         changed = ", ".join(f"<code>{k}</code>" for k in overrides)
         text += f" Parameters changed with -p: {changed}."
     return text
+
+
+def _paper_comparison(book: dict[str, "Chapter"], resolved: dict, stage_folder) -> list[str] | None:
+    """:func:`qbp.book.scoreboard.compare_with_paper` for the page that reads the chapters'
+    results (the conclusions), with the files its parameters name, in the stage; None if
+    the book has no such page."""
+    from .scoreboard import CONCLUSIONS, PAPER_VERDICTS, compare_with_paper
+
+    for stem, chapter in book.items():
+        if not chapter.reads_results:
+            continue
+        rows = resolved[stem]
+        folder = stage_folder(stem)
+        results = (rows.get("results_dir") or {}).get("value") or "results"
+        paper = (rows.get("paper_verdicts") or {}).get("value") or PAPER_VERDICTS
+        return compare_with_paper(folder / results / f"{CONCLUSIONS}.json", folder / paper)
+    return None
+
+
+def _announce(stage: Path, banner: str) -> None:
+    """Set the announcement of the staged _config.yml to ``banner``."""
+    path = stage / CONFIG
+    config = (_read_yaml(path) if path.is_file() else None) or {}
+    config["html"] = {**(config.get("html") or {}), "announcement": banner}
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
 
 
 def _stage(root: Path, stage: Path, pages: list[Path], repository_url: str | None = None,
@@ -1033,6 +1073,10 @@ def _build_locked(root, out, pages, book, resolved, profile, overrides, strict, 
         if todo[True]:
             _execute_tasks(todo[True], 1, failed_of, folder_of, done)
     record["execution_seconds"] = time.perf_counter() - began
+    # the banner can compare verdicts with a paper build's record only now they are known
+    differ = _paper_comparison(book, resolved, stage_folder)
+    if differ is not None:
+        _announce(stage, profile_banner(profile, overrides, differ))
     _write_reproducibility(root, stage, pages, record)
 
     html = out / "html"

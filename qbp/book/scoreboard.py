@@ -40,7 +40,7 @@ from . import text
 __all__ = ["CLAIMS", "SHORT", "EXPECTED_CHAPTER", "NOT_COMPUTED", "OUTCOMES", "PAPER_VERDICTS",
            "Entry", "ChapterResults", "Scoreboard", "PaperVerdicts", "collect", "why", "doc_link", "linker",
            "plateau_findings", "chapter_findings", "summary", "build_profile", "record",
-           "load_paper_verdicts", "differences", "profile_note", "plot_entry", "caption"]
+           "load_paper_verdicts", "differences", "compare_with_paper", "profile_note", "plot_entry", "caption"]
 
 #: The verdict of a claim whose deciding chapter saved no result.
 NOT_COMPUTED = "not computed"
@@ -637,6 +637,23 @@ def differences(board: Scoreboard, paper: PaperVerdicts) -> list[tuple[str, str,
     """(claim, verdict here, verdict of the paper build) for every claim where they differ."""
     return [(e.claim, e.verdict, paper.verdicts[e.claim]) for e in board.primary()
             if e.verdict != paper.verdicts[e.claim]]
+
+
+def compare_with_paper(record_path, paper_path) -> list[str] | None:
+    """The claims whose verdict in a build's record (the conclusions page's results file,
+    :func:`record`) differs from the committed paper build's (:func:`load_paper_verdicts`),
+    in claim order; None when either file is missing or unusable, so that nothing is known
+    (what the profile banner of ``qbp build`` says must agree with :func:`profile_note`)."""
+    try:
+        paper = load_paper_verdicts(paper_path)
+        here = load_results(record_path)["data"]["verdicts"] if Path(record_path).is_file() \
+            else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if paper is None or not isinstance(here, dict):
+        return None
+    return [c for c in CLAIMS
+            if (here.get(c) or {}).get("verdict", NOT_COMPUTED) != paper.verdicts[c]]
 
 
 _PAPER_COMMAND = "`bash dev.sh book --profile paper`"

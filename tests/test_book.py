@@ -164,6 +164,65 @@ def test_my_pages_carry_no_machine_noise(book):
                                                               "slow-down") == 2
 
 
+def test_parameters_cells_show_the_values_the_build_used(book):
+    """Each chapter's visible parameters cell holds the profile's value of every parameter
+    the profile changes, with the notebook's default in the comment."""
+    from qbp.book.parameters import python_text
+
+    profile = build.load_profile(book, "quick")
+    checked = 0
+    for page in notebook_pages(book):
+        nb = nbformat.read(book / "_build" / "html" / "_sources" / "book" / page.name,
+                           as_version=4)
+        own = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        lines = {line.split(":")[0]: line for line in own.source.splitlines()}
+        declared = build.notebook_parameters(page)  # the committed notebook keeps its defaults
+        for name, value in (profile.get(page.stem) or {}).items():
+            if value == declared[name].default:
+                continue
+            line = lines[name]
+            assert f"= {python_text(value)}  #" in line, (page.stem, line)
+            assert line.endswith(f"(default {declared[name].default_text})"), (page.stem, line)
+            checked += 1
+    assert checked >= 10
+
+
+def test_no_local_path_in_the_published_book(book):
+    """No page, downloadable notebook or index names a folder of the machine that built it."""
+    import sys
+
+    published = book / "_build" / "html"
+    leaks = {}
+    for path in published.rglob("*"):
+        if path.suffix not in (".html", ".ipynb", ".md", ".js", ".txt") or not path.is_file():
+            continue
+        text = path.read_text(errors="replace")
+        found = [p for p in (str(book), str(REPO), sys.prefix, sys.executable) if p in text]
+        if found:
+            leaks[str(path.relative_to(published))] = found
+    assert not leaks
+
+
+def test_figure_numbers_name_one_figure(book):
+    """Chapters 1-6, the conclusions 7, the appendix A1-A3: no two figures share a number."""
+    seen = {}
+    for page in notebook_pages(book):
+        for number in re.findall(r'<span class="caption-number">Fig\. ([^ <]+) ',
+                                 html(book, page)):
+            assert number not in seen, (number, page.stem, seen.get(number))
+            seen[number] = page.stem
+    prefixes = {stem: {n.split(".")[0] for n, s in seen.items() if s == stem}
+                for stem in set(seen.values())}
+    assert prefixes["01_circuit_landscape"] == {"1"} and prefixes["conclusions"] == {"7"}
+    assert prefixes["a1_more_qubits"] == {"A1"} and prefixes["a3_your_circuit"] == {"A3"}
+
+
+def test_the_book_css_is_on_every_page(book):
+    for page in build.toc_pages(book):
+        assert 'href="../_static/qbp.css' in html(book, page), page.stem
+    assert (book / "_build" / "html" / "_static" / "qbp.css").is_file()
+
+
 # --- launch buttons on a fixture book --------------------------------------------------------
 
 

@@ -164,6 +164,65 @@ def test_my_pages_carry_no_machine_noise(book):
                                                               "slow-down") == 2
 
 
+def test_parameters_cells_show_the_values_the_build_used(book):
+    """Each chapter's visible parameters cell holds the profile's value of every parameter
+    the profile changes, with the notebook's default in the comment."""
+    from qbp.book.parameters import python_text
+
+    profile = build.load_profile(book, "quick")
+    checked = 0
+    for page in notebook_pages(book):
+        nb = nbformat.read(book / "_build" / "html" / "_sources" / "book" / page.name,
+                           as_version=4)
+        own = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        lines = {line.split(":")[0]: line for line in own.source.splitlines()}
+        declared = build.notebook_parameters(page)  # the committed notebook keeps its defaults
+        for name, value in (profile.get(page.stem) or {}).items():
+            if value == declared[name].default:
+                continue
+            line = lines[name]
+            assert f"= {python_text(value)}  #" in line, (page.stem, line)
+            assert line.endswith(f"(default {declared[name].default_text})"), (page.stem, line)
+            checked += 1
+    assert checked >= 10
+
+
+def test_no_local_path_in_the_published_book(book):
+    """No page, downloadable notebook or index names a folder of the machine that built it."""
+    import sys
+
+    published = book / "_build" / "html"
+    leaks = {}
+    for path in published.rglob("*"):
+        if path.suffix not in (".html", ".ipynb", ".md", ".js", ".txt") or not path.is_file():
+            continue
+        text = path.read_text(errors="replace")
+        found = [p for p in (str(book), str(REPO), sys.prefix, sys.executable) if p in text]
+        if found:
+            leaks[str(path.relative_to(published))] = found
+    assert not leaks
+
+
+def test_figure_numbers_name_one_figure(book):
+    """Chapters 1-6, the conclusions 7, the appendix A1-A3: no two figures share a number."""
+    seen = {}
+    for page in notebook_pages(book):
+        for number in re.findall(r'<span class="caption-number">Fig\. ([^ <]+) ',
+                                 html(book, page)):
+            assert number not in seen, (number, page.stem, seen.get(number))
+            seen[number] = page.stem
+    prefixes = {stem: {n.split(".")[0] for n, s in seen.items() if s == stem}
+                for stem in set(seen.values())}
+    assert prefixes["01_circuit_landscape"] == {"1"} and prefixes["conclusions"] == {"7"}
+    assert prefixes["a1_more_qubits"] == {"A1"} and prefixes["a3_your_circuit"] == {"A3"}
+
+
+def test_the_book_css_is_on_every_page(book):
+    for page in build.toc_pages(book):
+        assert 'href="../_static/qbp.css' in html(book, page), page.stem
+    assert (book / "_build" / "html" / "_static" / "qbp.css").is_file()
+
+
 # --- launch buttons on a fixture book --------------------------------------------------------
 
 
@@ -238,3 +297,51 @@ def test_reference_labels_read_like_the_citations():
                entry("1951", "Robbins, Herbert"), entry("1951", "Robbins, Herbert")]
     assert list(style.AuthorYearLabels().format_labels(entries)) == [
         "Kingma and Ba, 2014", "McClean et al., 2018", "Robbins, 1951a", "Robbins, 1951b"]
+
+
+def test_appendix_and_conclusions_figures_have_numbers_of_their_own(tmp_path):
+    """The repository's numbering (_toc.yml's numbered parts and book/_ext/qbp_appendix.py) on
+    a small book with the same parts: chapters 1-2, the conclusions 3, the appendix A1-A2;
+    figure numbers, references to them, section numbers and the sidebar follow."""
+    from PIL import Image
+
+    (tmp_path / "book" / "_ext").mkdir(parents=True)
+    shutil.copy2(REPO / "book" / "_ext" / "qbp_appendix.py", tmp_path / "book" / "_ext")
+    Image.new("RGB", (8, 8), (200, 0, 0)).save(tmp_path / "book" / "red.png")
+    config = yaml.safe_load((REPO / build.CONFIG).read_text())
+    (tmp_path / build.CONFIG).write_text(yaml.safe_dump({
+        "title": "T", "author": "t", "only_build_toc_files": True,
+        "execute": {"execute_notebooks": "off"},
+        "sphinx": {"local_extensions": {"qbp_appendix": config["sphinx"]["local_extensions"]
+                                        ["qbp_appendix"]}}}))
+    toc = yaml.safe_load((REPO / build.TOC).read_text())
+    numbered = {part["caption"]: part.get("numbered", False) for part in toc["parts"]}
+    assert numbered == {"Chapters": True, "Conclusions": True, "Appendix": True,
+                        "Reference": False}
+    parts = {"Chapters": ["c1", "c2"], "Conclusions": ["concl"], "Appendix": ["a1", "a2"]}
+    (tmp_path / build.TOC).write_text(yaml.safe_dump({
+        "format": "jb-book", "root": "book/intro",
+        "parts": [{"caption": c, "numbered": True,
+                   "chapters": [{"file": f"book/{p}"} for p in pages]}
+                  for c, pages in parts.items()]}))
+    (tmp_path / "book" / "intro.md").write_text("# Intro\n")
+    for page in ("c1", "c2", "concl", "a1", "a2"):
+        (tmp_path / "book" / f"{page}.md").write_text("\n".join(
+            [f"# Page {page}", ""] + [line for k in (1, 2) for line in (
+                f"## Section {k}", "", "```{figure} red.png", f":name: fig-{page}-{k}", "",
+                f"Caption {k}", "```", "")] + [f"See {{numref}}`fig-{page}-2`."]))
+    assert build._jupyter_book(tmp_path, tmp_path, True, tmp_path / "log.txt") == 0
+
+    def numbers(page):
+        text = (tmp_path / "_build" / "html" / "book" / f"{page}.html").read_text()
+        return (re.findall(r'<span class="caption-number">Fig\. ([^ <]+) ', text),
+                re.findall(r'<span class="std std-numref">Fig\. ([^<]+)</span>', text), text)
+
+    expected = {"c1": "1", "c2": "2", "concl": "3", "a1": "A1", "a2": "A2"}
+    for page, prefix in expected.items():
+        figures, references, text = numbers(page)
+        assert figures == [f"{prefix}.1", f"{prefix}.2"], page
+        assert references == [f"{prefix}.2"], page
+        assert f"{prefix}.2. Section 2" in plain(text), page  # section numbers follow
+    sidebar = plain(numbers("c1")[2])
+    assert "3. Page concl" in sidebar and "A1. Page a1" in sidebar and "A2. Page a2" in sidebar

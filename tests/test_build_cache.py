@@ -196,3 +196,56 @@ def test_each_notebook_is_inspected_once_per_build(book, html_calls, monkeypatch
     # the reproducibility page takes the origins from the manifest, not from a new inspection
     page = (book / "_build" / "stage" / "book" / "reproducibility.md").read_text()
     assert "| `results_dir` | `\"results\"` | notebook default |" in page
+
+
+WRITE_RECORD = ("import pathlib\nfrom qbp.claims import CLAIMS\nfrom qbp.results import save_results\n"
+                "pathlib.Path('results').mkdir(exist_ok=True)\n"
+                "save_results('results/conclusions.json', {'profile': 'quick', 'verdicts': {c: {"
+                "'verdict': 'holds' if c in ('C1', 'C2') else 'not computed'} for c in CLAIMS}}, {})")
+
+
+def test_the_banner_says_what_is_known_of_the_paper_builds_verdicts(tmp_path, html_calls):
+    """Without a committed paper record the banner says verdicts *may* differ; with one, it
+    names the claims whose verdicts differ (as the conclusions page does)."""
+    from qbp.claims import CLAIMS
+    from qbp.results import save_results
+
+    notebooks = {"a": chapter("a"),
+                 "conclusions": chapter_notebook(
+                     "results_dir: str = 'results'  # where\n"
+                     "paper_verdicts: str = 'paper_verdicts.json'  # the record", WRITE_RECORD,
+                     metadata={"qbp": {"reads_results": True}})}
+    book = many_chapters_book(tmp_path / "repo", notebooks, "quick:\n  a: {value: 10}\n")
+
+    def banner() -> str:
+        import yaml
+
+        staged = yaml.safe_load((book / "_build" / "stage" / build.CONFIG).read_text())
+        return staged["html"]["announcement"]
+
+    assert qbp("build", "--root", str(book)) == 0
+    assert "Its numbers and verdicts may differ from a build with the paper's settings" in banner()
+    paper = {c: {"verdict": "partly" if c in ("C1", "C3") else "holds" if c == "C2" else
+                 "not computed"} for c in CLAIMS}
+    save_results(book / "book" / "paper_verdicts.json", {"profile": "paper", "verdicts": paper}, {})
+    assert qbp("build", "--root", str(book)) == 0
+    assert ("Its verdicts on C1 and C3 differ from the recorded paper build (see the "
+            "conclusions). For the paper's settings: <code>qbp build --profile paper</code>."
+            in banner())
+    assert "may differ" not in banner()
+    paper.update(C1={"verdict": "holds"}, C3={"verdict": "not computed"})
+    save_results(book / "book" / "paper_verdicts.json", {"profile": "paper", "verdicts": paper}, {})
+    assert qbp("build", "--root", str(book)) == 0
+    assert "Its verdicts agree with the recorded paper build" in banner()
+    assert executed(book)["conclusions"] is True  # the record is part of the page's key
+
+
+def test_profile_banner_wording():
+    assert build.profile_banner("paper") == (
+        "This copy was built with the <b>paper</b> profile: the paper's settings. A fast copy "
+        "for experiments: <code>qbp build --profile quick</code>.")
+    assert build.profile_banner("classroom", {"seed": 3}, ["C5"]) == (
+        "This copy was built with the <b>classroom</b> profile: every chapter runs in under a "
+        "minute, so numbers are rough. Its verdicts on C5 differ from the recorded paper build "
+        "(see the conclusions). For the paper's settings: <code>qbp build --profile "
+        "paper</code>. Parameters changed with -p: <code>seed</code>.")

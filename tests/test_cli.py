@@ -140,6 +140,29 @@ def test_run_uses_this_python_profile_and_overrides(book, monkeypatch, capsys, t
     assert tree_hashes(book / "book") == before
 
 
+def test_the_page_shows_the_parameters_that_ran(book, capsys):
+    """The chapter's own parameters cell shows each value the run changed, its default in the
+    comment; papermill's injected cell is hidden from the page; no local folder is recorded.
+    qbp still reads the committed notebook's defaults."""
+    assert qbp("run", "ch", "--root", str(book), "--profile", "paper", "-p", "tol", "1") == 0
+    output = book / "_build" / "run" / "ch.ipynb"
+    nb = nbformat.read(output, as_version=4)
+    own = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert own.source.splitlines() == [
+        "n: int = 4  # a number (default 2)",         # from the profile
+        'label: str = "paper"  # a word (default \'x\')',
+        "tol: float = 1.0  # a tolerance (default 0.5)",  # -p, widened to the declared float
+        "nap: float = 0  # seconds to sleep"]           # not given: as committed
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "remove-cell" in injected.metadata["tags"]
+    assert printed(output).splitlines()[-1] == "4 paper"
+    assert (nb.metadata.papermill.input_path, nb.metadata.papermill.output_path) == (
+        "ch.ipynb", "ch.ipynb")
+    assert str(book) not in output.read_text()
+    declared = build.notebook_parameters(book / "book" / "ch.ipynb")
+    assert (declared["n"].default, declared["tol"].default) == (2, 0.5)
+
+
 def fake_jupyter_book(calls: list):
     """A stand-in for Jupyter Book that writes an index page and counts its calls."""
     def build_html(source, output, strict, log):
@@ -377,7 +400,7 @@ def test_cache_dir_is_given_a_folder_every_build_keeps(book, monkeypatch):
     manifest = json.loads((book / "_build" / "manifest.json").read_text())
     assert manifest["chapters"]["ch"]["parameters"]["cache_dir"] == {
         "value": str(book / "_build" / "cache"), "origin": "qbp build", "type": "str",
-        "help": "where saved sweeps go"}
+        "help": "where saved sweeps go", "text": '"_build/cache"'}  # pages name no local folder
     assert qbp("run", "ch", "--root", str(book), "-p", "cache_dir", "mine") == 0
     assert (book / "mine" / "runs.txt").read_text() == "x"
     assert qbp("run", "ch", "--root", str(book)) == 0

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from qbp.book import build
-from qbp.book.parameters import ParameterError, check, inspect_cell, load_yaml, parse_value
+from qbp.book.parameters import (ParameterError, check, inspect_cell, load_yaml, parse_value,
+                                 python_text, shown_cell)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -184,3 +185,32 @@ def test_issue_9_wrong_types_for_real_chapters_are_refused(real_book, stem, name
     with pytest.raises(build.UsageError) as err:
         build.resolve({stem: real_book[stem]}, None, {}, overrides, REPO)
     assert str(err.value).startswith(f"parameter '{name}' of chapter {stem} (from -p) {message}")
+
+
+def test_shown_cell_writes_the_values_that_ran_with_the_defaults_in_the_comments():
+    source = ("n: int = 2  # qubits\n"
+              "cost: str = 'tfim'  # the cost\n"
+              "layers: list[int] = [1,\n"
+              "                     3]  # layer counts\n"
+              "lr: float = 0.1\n"
+              "print(n)  # not a declaration, kept\n")
+    shown = shown_cell(source, {"n": 3, "cost": "infidelity", "layers": [2], "lr": 0.1})
+    assert shown == ("n: int = 3  # qubits (default 2)\n"
+                     'cost: str = "infidelity"  # the cost (default \'tfim\')\n'
+                     "layers: list[int] = [2]  # layer counts (default [1, 3])\n"
+                     "lr: float = 0.1\n"  # given its default: unchanged
+                     "print(n)  # not a declaration, kept\n")
+    assert shown_cell(source, {}) == source
+    assert shown_cell("lr: float = 0.1", {"lr": 1}) == "lr: float = 1.0  # default 0.1"
+    # the rewritten cell declares the same parameters, now with the values that ran
+    declared = inspect_cell(shown)
+    assert {k: p.default for k, p in declared.items()} == {
+        "n": 3, "cost": "infidelity", "layers": [2], "lr": 0.1}
+
+
+def test_python_text_writes_values_as_papermill_does():
+    import papermill.translators as translators
+
+    for value in ['say "hi"', "back\\slash", 0.001, -3, [1, 2.5, "x"], None, True,
+                  {"a": [1, None]}]:
+        assert python_text(value) == translators.PythonTranslator.translate(value), value

@@ -11,8 +11,8 @@ from qbp.book import manifest, reproducibility
 from qbp.book.reproducibility import parameter_rows, render
 
 
-def record(parameters: dict, seconds: float, executed_at: str) -> dict:
-    return {"path": "book/x.ipynb", "profile": "quick", "reads_results": False,
+def record(parameters: dict, seconds: float, executed_at: str, title: str = "") -> dict:
+    return {"path": "book/x.ipynb", "title": title, "profile": "quick", "reads_results": False,
             "parameters": parameters, "executed": True, "seconds": seconds,
             "executed_at": executed_at}
 
@@ -28,7 +28,7 @@ def book_manifest() -> dict:
                         "angle": {"value": None, "text": "np.pi / 2",
                                   "origin": "notebook default"},
                         "cache_dir": {"value": "/r/_build/cache", "origin": "qbp build"}},
-                       12.25, "2026-01-02T03:04:05+00:00"),
+                       12.25, "2026-01-02T03:04:05+00:00", "The first chapter"),
         "conclusions": record({}, 65.0, "2026-01-02T03:10:00+00:00"),
     }
     return m
@@ -44,7 +44,8 @@ def test_parameter_rows_say_where_each_value_came_from():
 
 def test_environment_lists_the_machine(tmp_path):
     env = reproducibility.environment(tmp_path)
-    assert env["python"].startswith(platform.python_version())
+    # version and implementation, never the interpreter's (local) path
+    assert env["python"] == f"{platform.python_version()} ({platform.python_implementation()})"
     assert env["cores"] >= 1 and 1 <= env["usable_cores"] <= env["cores"]
     assert env["cpu"] and env["platform"]
     assert env["git"] == "not a git checkout"  # tmp_path is no repository
@@ -65,7 +66,12 @@ def test_render_is_the_manifest_read():
     assert "(reproducibility-runtimes)=\n## Chapters\n\nHow long each chapter took to execute in this build (quick profile, one chapter at a time" in text
     assert "| `resolution` | `60` | profile quick |" in text
     assert "| `cache_dir` | `\"/r/_build/cache\"` | qbp build |" in text
-    assert "This notebook has no parameters." in text
+    # headings hold titles (the page's contents list shows headings unresolved); the file
+    # name only where the notebook has no title
+    assert ("\n### The first chapter\n\n{doc}`01_a` was executed in 12.2 s with these "
+            "parameters:\n") in text
+    assert "\n### conclusions\n\n{doc}`conclusions` has no parameters.\n" in text
+    assert "### {doc}" not in text
     assert f"- Cores: {m['environment']['cores']}" in text
 
 

@@ -231,11 +231,27 @@ def test_admonition_of_a_computed_and_a_missing_claim(tmp_path):
     text = board.entry("C1").admonition(lambda s: f"[{s}]")
     assert text.splitlines()[:2] == [":::{admonition} C1: holds", ":class: tip"]
     assert "*" + CLAIMS["C1"] + "*" in text
-    assert "Supports in 2 of 2 settings, contradicts in 0." in text
+    assert "\n\nAll 2 settings support the claim.\n\n" in text  # the form of every box
     assert text.endswith("contradicts). Decided in [01_circuit_landscape].\n:::")
     missing = board.entry("C7").admonition(lambda s: f"[{s}]")
     assert missing.startswith(":::{admonition} C7: not computed\n:class: note")
     assert "No results file of [02_resolution] in this build" in missing
+
+
+def test_admonition_of_an_undecided_trend_claim_is_no_finding_against(tmp_path):
+    """C3 with every setting inconclusive and too few layer counts: the box says the data do
+    not decide and why the test could not, once (not again in the why line)."""
+    result = ClaimResult.from_cells("C3", [c3_cell(0.001, [0.1, 0.2, 0.3], (0.2, 0.1, 0.3)),
+                                           c3_cell(0.1, [0.1, 0.3, 0.2], (0.1, -0.1, 0.2))])
+    save(tmp_path, "03_deceptiveness", {"C3": result})
+    box = collect(tmp_path).entry("C3").admonition(lambda s: f"[{s}]")
+    assert box.splitlines()[:2] == [":::{admonition} C3: does not hold", ":class: error"]
+    assert ("No setting supports the claim and none contradicts it (2 inconclusive): the data "
+            "do not decide.") in box
+    assert "finding against" not in box and "evidence against" not in box
+    assert box.count("1/3! = 0.167, not below the significance level 0.05") == 1
+    assert "no trend test can reach" not in box
+    assert "no trend test can reach p < 0.05" in why(result)  # the table's line keeps it
 
 
 def test_summary_counts_claims_and_cells(tmp_path):
@@ -389,6 +405,18 @@ class TestPaperRecord:
         path.write_text(path.read_text().replace('"holds"', '"partly"'))
         with pytest.raises(DamagedFile):
             scoreboard.load_paper_verdicts(path)
+
+    def test_compare_with_paper(self, tmp_path, board):
+        here = save_results(tmp_path / "results" / "conclusions.json",
+                            scoreboard.record(board, "quick"), {})
+        paper = paper_record(tmp_path, board, C1="partly", C4="holds")
+        assert scoreboard.compare_with_paper(here, paper) == ["C1", "C4"]
+        assert scoreboard.compare_with_paper(here, paper_record(tmp_path, board)) == []
+        # nothing known: no record, no results of this build, a damaged record
+        assert scoreboard.compare_with_paper(here, tmp_path / "absent.json") is None
+        assert scoreboard.compare_with_paper(tmp_path / "absent.json", paper) is None
+        paper.write_text(paper.read_text().replace('"holds"', '"partly"'))
+        assert scoreboard.compare_with_paper(here, paper) is None
 
     def test_profile_notes(self, tmp_path, board):
         paper = scoreboard.load_paper_verdicts(paper_record(tmp_path, board, C1="partly",

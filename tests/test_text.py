@@ -39,6 +39,99 @@ def test_verdict_admonition():
         text.verdict_admonition("C3", "maybe", "x")
 
 
+@pytest.mark.parametrize("counts, expected", [
+    ((0, 0, 6), "No setting supports the claim and none contradicts it (6 inconclusive): the "
+                "data do not decide."),
+    ((9, 0, 27), "9 of 36 settings support the claim and none contradicts it (27 inconclusive): "
+                 "the inconclusive ones are no evidence against it."),
+    ((7, 2, 3), "7 of 12 settings support the claim and 2 contradict it (3 inconclusive): only "
+                "the 2 that contradict it are evidence against it, under our reading."),
+    ((0, 1, 4), "No setting supports the claim and 1 of 5 contradicts it (4 inconclusive): only "
+                "that one is evidence against it, under our reading."),
+    ((0, 6, 0), "All 6 settings contradict the claim: evidence against it, under our reading."),
+    ((3, 0, 0), "All 3 settings support the claim."),
+    ((1, 0, 0), "The one setting supports the claim."),
+])
+def test_evidence_sentence_counts_only_contradicting_settings_against(counts, expected):
+    assert text.evidence_sentence(*counts) == expected
+    if counts[1] == 0:  # undecided or partly supported: never called a finding against
+        assert "evidence against it, under" not in expected
+
+
+def test_evidence_sentence_refuses_no_settings():
+    with pytest.raises(ValueError, match="counts"):
+        text.evidence_sentence(0, 0, 0)
+    with pytest.raises(ValueError, match="counts"):
+        text.evidence_sentence(-1, 2, 0)
+
+
+class _Cell:
+    def __init__(self, n, alpha=0.05, name="spearman_rho"):
+        self.statistic = {"name": name, "n": n, "alpha": alpha}
+
+
+def test_trend_power_from_the_number_of_layer_counts():
+    # 3 degrees: the smallest exact p is 1/3! = 1/6 = 0.167 >= 0.05: no setting can support
+    assert text.trend_power([_Cell(3), _Cell(3)]) == (
+        "With 3 layer counts per setting, the smallest p-value the trend test can give is "
+        "1/3! = 0.167, not below the significance level 0.05: no setting can support this "
+        "claim, so this matrix cannot decide in its favour.")
+    # 4: 1/24 = 0.0417 < 0.05, but one swapped pair gives 4/24 = 0.167: only a perfect order
+    assert text.trend_power([_Cell(4), _Cell(3)]) == (
+        "With at most 4 layer counts per setting, the smallest p-value the trend test can give "
+        "is 1/4! = 0.0417, just below the significance level 0.05: only a perfectly ordered "
+        "series can support this claim, and one pair out of order leaves a setting "
+        "inconclusive. More layer counts give the test room.")
+    # 5: one swapped pair gives 5/120 = 0.0417 < 0.05: the test has room
+    assert text.trend_power([_Cell(5)]) is None
+    # a stricter level makes 5 degrees tight again: 1/120 < 0.01 <= 1/24
+    assert "1/5! = 0.00833, just below the significance level 0.01" in text.trend_power(
+        [_Cell(5, alpha=0.01)])
+    assert text.trend_power([_Cell(2, name="F")]) is None  # not a trend claim
+
+
+def test_the_smallest_p_values_are_those_of_the_exact_test():
+    """1/k! and k/k! are what qbp.stats.trend_test gives a perfect and a one-swap series."""
+    import math
+
+    from qbp.stats import trend_test
+
+    assert trend_test([1, 2, 3, 4], [1, 2, 3, 4]).p_value == pytest.approx(1 / math.factorial(4))
+    assert trend_test([1, 2, 3, 4], [1, 3, 2, 4]).p_value == pytest.approx(4 / math.factorial(4))
+    assert trend_test(range(5), [0, 2, 1, 3, 4]).p_value == pytest.approx(5 / math.factorial(5))
+
+
+def test_claim_admonition_has_one_form_for_every_claim():
+    from qbp import claims
+    from qbp.claims import Cell, ClaimResult
+    from qbp.stats import Effect
+
+    def cell(values, effect):
+        j = claims.c2_rule([2, 4, 6, 8], values, Effect(*effect, "sample", "bootstrap", 0.95))
+        return Cell("C2", {"n_qubits": 2, "cost": "tfim"}, "d", [2, 4, 6, 8], "median |∇C|",
+                    {"value": values}, j.statistic, None, j.outcome, j.reason)
+
+    result = ClaimResult.from_cells("C2", [cell([1, 2, 4, 3], (2, 1, 3)),  # one swap: p = 1/6
+                                           cell([1, 2, 3, 4], (3, -1, 4))])  # interval has 0
+    assert (result.verdict, result.n_inconclusive) == ("does not hold", 2)
+    box = text.claim_admonition(result, detail="More in §3.")
+    assert box == "\n".join([
+        ":::{admonition} C2: does not hold", ":class: error", "",
+        f"*{claims.CLAIMS['C2']}*", "",
+        "No setting supports the claim and none contradicts it (2 inconclusive): the data do "
+        "not decide.", "",
+        "With 4 layer counts per setting, the smallest p-value the trend test can give is "
+        "1/4! = 0.0417, just below the significance level 0.05: only a perfectly ordered "
+        "series can support this claim, and one pair out of order leaves a setting "
+        "inconclusive. More layer counts give the test room.", "",
+        "More in §3.", ":::"])
+    further = text.claim_admonition(result, title="C2, further evidence", statement=False)
+    assert further.splitlines()[0] == ":::{admonition} C2, further evidence: does not hold"
+    assert claims.CLAIMS["C2"] not in further
+    with pytest.raises(TypeError, match="ClaimResult"):
+        text.claim_admonition({"claim": "C2"})
+
+
 def test_speedup_comments_say_why():
     from qbp.book.text import factor, speedup_comment
     from qbp.executors import Overhead, speedup

@@ -314,6 +314,7 @@ class Chapter:
     parameters: dict[str, params_module.Parameter] = field(default_factory=dict)
     reads_results: bool = False
     runs_alone: bool = False
+    title: str = ""  # the text of its first "# " heading
 
 
 def inspect_notebook(path: Path) -> Chapter:
@@ -342,7 +343,17 @@ def inspect_notebook(path: Path) -> Chapter:
         raise UsageError(f"{where}: metadata 'qbp' must map reads_results / runs_alone to "
                          f"true or false, got {json.dumps(meta)}")
     return Chapter(path.stem, path, declared, bool(meta.get("reads_results")),
-                   bool(meta.get("runs_alone")))
+                   bool(meta.get("runs_alone")), _title(nb))
+
+
+def _title(nb: nbformat.NotebookNode) -> str:
+    """The text of the notebook's first level-1 heading ("" without one)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return ""
 
 
 def notebook_parameters(path: Path) -> dict[str, params_module.Parameter]:
@@ -400,18 +411,32 @@ def resolve(book: dict[str, Chapter], profile_name: str | None, profile: dict[st
                 value, origin = _checked(chapter, name, chosen[name], where), manifests.PROFILE
             else:
                 value, origin = declared.default, manifests.DEFAULT
+            shown = None
             if name == CACHE_PARAMETER and declared.type.kind == "str":
                 if origin == manifests.DEFAULT:
                     value, origin = str(root / "_build" / "cache"), manifests.BUILD
                 elif isinstance(value, str) and not os.path.isabs(value):
                     value = os.path.normpath(root / value)
+                if isinstance(value, str):  # pages and cache keys name it from the root
+                    shown = _from_root(value, root)
             row = {"value": value, "origin": origin, "type": declared.type_name,
                    "help": declared.help}
             if origin == manifests.DEFAULT and not declared.literal:
                 row["text"] = declared.default_text  # not a literal: papermill leaves it be
+            elif shown is not None:
+                row["text"] = shown
             rows[name] = row
         resolved[stem] = rows
     return resolved
+
+
+def _from_root(path: str, root: Path) -> str | None:
+    """``path`` relative to the repository ``root`` as a quoted string (``"_build/cache"``),
+    or None if it lies outside."""
+    try:
+        return json.dumps(Path(path).resolve().relative_to(Path(root).resolve()).as_posix())
+    except ValueError:
+        return None
 
 
 def _given(rows: dict[str, dict]) -> dict[str, Any]:
@@ -505,25 +530,42 @@ def execute(source: Path, output: Path, parameters: dict[str, Any], progress: bo
         message = " ".join(str(err).split())[:300]
         raise BuildFailed(f"notebook {source.stem} could not be executed: "
                           f"{type(err).__name__}: {message}{keep_partial()}") from None
-    _hide_injected_parameters(running)
+    _as_it_ran(running, parameters, source.name, output.name)
     os.replace(running, output)
     failed.unlink(missing_ok=True)  # a partial notebook of an earlier failure is now stale
     return time.perf_counter() - begin
 
 
-def _hide_injected_parameters(path: Path) -> None:
-    """Tag papermill's injected-parameters cell ``remove-cell``: the page shows the chapter's
-    own parameters cell once (the values that ran are on the reproducibility page and in the
-    downloadable notebook, which keeps the cell)."""
+def _as_it_ran(path: Path, parameters: dict[str, Any], source_name: str,
+               output_name: str) -> None:
+    """Make the executed notebook at ``path`` show the run that made it.
+
+    The chapter's own ``parameters`` cell shows every value that ``parameters`` (what
+    papermill injected) changed, the default kept in its comment
+    (:func:`qbp.book.parameters.shown_cell`), and papermill's injected cell is tagged
+    ``remove-cell``, so the page shows the parameters once, as they ran. The folder for saved
+    sweeps (``cache_dir``) is left out: a local path that does not change what a page shows.
+    Papermill's record of the input and output paths keeps the file names only (no local
+    folders in a published notebook). The committed notebook, which qbp inspects and keys
+    its cache on, is never touched.
+    """
     nb = nbformat.read(path, as_version=4)
-    changed = False
+    shown = {k: v for k, v in parameters.items() if k != CACHE_PARAMETER}
     for cell in nb.cells:
         tags = cell.metadata.setdefault("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
             tags.append("remove-cell")
-            changed = True
-    if changed:
-        nbformat.write(nb, path)
+    own = next((c for c in nb.cells if c.cell_type == "code"
+                and "parameters" in (c.metadata.get("tags") or [])), None)
+    if own is not None and shown:
+        try:
+            own.source = params_module.shown_cell(own.source, shown)
+        except params_module.ParameterError:  # not inspectable: papermill ran it as it is
+            pass
+    record = nb.metadata.get("papermill")
+    if isinstance(record, dict):
+        record.update(input_path=source_name, output_path=output_name)
+    nbformat.write(nb, path)
 
 
 def _copy_results(source: Path, target: Path, only_changed_from: Path | None = None) -> None:
@@ -542,7 +584,7 @@ def _copy_results(source: Path, target: Path, only_changed_from: Path | None = N
 
 
 def _chapter_record(chapter: Chapter, rows: dict, profile: str | None, root: Path) -> dict:
-    return {"path": _posix(chapter.path, root), "profile": profile,
+    return {"path": _posix(chapter.path, root), "title": chapter.title, "profile": profile,
             "reads_results": chapter.reads_results, "parameters": rows}
 
 
@@ -756,29 +798,69 @@ def _execute_tasks(tasks: list[_Task], jobs: int, failed_of, stage_folder_of, do
 # --- staging and HTML ----------------------------------------------------------------------
 
 
-#: One sentence per profile for the banner on every page; other profiles get a generic one.
+#: What the banner on every page says of each profile; other profiles name book/profiles.yml.
 PROFILE_BANNER = {
-    "quick": "This copy was built with the <b>quick</b> profile: smaller grids, fewer starts "
-             "and fewer layers than the paper, so numbers and some verdicts differ from the "
-             "paper build. For the paper's settings: <code>qbp build --profile paper</code>.",
-    "paper": "This copy was built with the <b>paper</b> profile: the paper's settings. A fast "
-             "copy for experiments: <code>qbp build --profile quick</code>.",
-    "classroom": "This copy was built with the <b>classroom</b> profile: every chapter runs in "
-                 "under a minute, so numbers are rough. For the paper's settings: "
-                 "<code>qbp build --profile paper</code>.",
+    "quick": "smaller grids, fewer starts and fewer layers than the paper.",
+    "classroom": "every chapter runs in under a minute, so numbers are rough.",
+    "paper": "the paper's settings.",
 }
+_PAPER_BUILD = "<code>qbp build --profile paper</code>"
 
 
-def profile_banner(profile: str, overrides: dict | None = None) -> str:
-    """The banner (HTML) every page of a build shows: which profile built it and the command
-    for the paper's settings; -p overrides are named."""
-    text = PROFILE_BANNER.get(profile, f"This copy was built with the <b>{profile}</b> profile "
-                                       f"(book/profiles.yml). For the paper's settings: "
-                                       f"<code>qbp build --profile paper</code>.")
+def profile_banner(profile: str, overrides: dict | None = None,
+                   differ: list[str] | None = None) -> str:
+    """The banner (HTML) every page of a build shows: which profile built it, what is known
+    of how its verdicts compare with the paper's settings, and the command for those; -p
+    overrides are named.
+
+    ``differ``: the claims whose verdict differs from the committed record of a paper build
+    (:func:`qbp.book.scoreboard.compare_with_paper`), or None without a usable record — then
+    the verdicts *may* differ, as the conclusions page says; nothing more can be known.
+    """
+    what = PROFILE_BANNER.get(profile, "its parameters are in book/profiles.yml.")
+    text = f"This copy was built with the <b>{profile}</b> profile: {what}"
+    if profile == "paper":
+        text += " A fast copy for experiments: <code>qbp build --profile quick</code>."
+    elif differ is None:
+        text += (f" Its numbers and verdicts may differ from a build with the paper's "
+                 f"settings: {_PAPER_BUILD}.")
+    elif differ:
+        claims = ", ".join(differ[:-1]) + " and " + differ[-1] if len(differ) > 1 else differ[0]
+        text += (f" Its verdicts on {claims} differ from the recorded paper build (see the "
+                 f"conclusions). For the paper's settings: {_PAPER_BUILD}.")
+    else:
+        text += (f" Its verdicts agree with the recorded paper build; its numbers differ. For "
+                 f"the paper's settings: {_PAPER_BUILD}.")
     if overrides:
         changed = ", ".join(f"<code>{k}</code>" for k in overrides)
         text += f" Parameters changed with -p: {changed}."
     return text
+
+
+def _paper_comparison(book: dict[str, "Chapter"], resolved: dict, stage_folder) -> list[str] | None:
+    """:func:`qbp.book.scoreboard.compare_with_paper` for the page that reads the chapters'
+    results (the conclusions), with the files its parameters name, in the stage; None if
+    the book has no such page."""
+    from .scoreboard import CONCLUSIONS, PAPER_VERDICTS, compare_with_paper
+
+    for stem, chapter in book.items():
+        if not chapter.reads_results:
+            continue
+        rows = resolved[stem]
+        folder = stage_folder(stem)
+        results = (rows.get("results_dir") or {}).get("value") or "results"
+        paper = (rows.get("paper_verdicts") or {}).get("value") or PAPER_VERDICTS
+        return compare_with_paper(folder / results / f"{CONCLUSIONS}.json", folder / paper)
+    return None
+
+
+def _announce(stage: Path, banner: str) -> None:
+    """Set the announcement of the staged _config.yml to ``banner``."""
+    path = stage / CONFIG
+    config = (_read_yaml(path) if path.is_file() else None) or {}
+    config["html"] = {**(config.get("html") or {}), "announcement": banner}
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
 
 
 def _stage(root: Path, stage: Path, pages: list[Path], repository_url: str | None = None,
@@ -991,6 +1073,10 @@ def _build_locked(root, out, pages, book, resolved, profile, overrides, strict, 
         if todo[True]:
             _execute_tasks(todo[True], 1, failed_of, folder_of, done)
     record["execution_seconds"] = time.perf_counter() - began
+    # the banner can compare verdicts with a paper build's record only now they are known
+    differ = _paper_comparison(book, resolved, stage_folder)
+    if differ is not None:
+        _announce(stage, profile_banner(profile, overrides, differ))
     _write_reproducibility(root, stage, pages, record)
 
     html = out / "html"

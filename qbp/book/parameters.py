@@ -25,6 +25,7 @@ type (``list[int]``).
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import math
 import re
@@ -35,7 +36,7 @@ from typing import Any
 import yaml
 
 __all__ = ["ParameterError", "Parameter", "inspect_cell", "parse_value", "load_yaml", "check",
-           "type_name"]
+           "type_name", "python_text", "shown_cell"]
 
 
 class ParameterError(ValueError):
@@ -189,6 +190,18 @@ class Parameter:
         return str(self.type)
 
 
+def _comments(source: str) -> dict[int, str]:
+    """The comment on each line of ``source`` (1-based line number -> text after ``#``)."""
+    comments: dict[int, str] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = token.string.lstrip("#").strip()
+    except (tokenize.TokenError, IndentationError):  # ast accepted it; comments are extras
+        pass
+    return comments
+
+
 def inspect_cell(source: str, where: str = "the parameters cell") -> dict[str, Parameter]:
     """The parameters declared in ``source`` (a ``parameters`` cell), in order.
 
@@ -201,13 +214,7 @@ def inspect_cell(source: str, where: str = "the parameters cell") -> dict[str, P
         tree = ast.parse(source)
     except SyntaxError as err:
         raise ParameterError(f"{where} is not valid Python (line {err.lineno}: {err.msg})") from None
-    comments: dict[int, str] = {}
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                comments[token.start[0]] = token.string.lstrip("#").strip()
-    except (tokenize.TokenError, IndentationError):  # ast accepted it; comments are extras
-        pass
+    comments = _comments(source)
     declared: dict[str, Parameter] = {}
     for statement in tree.body:
         if isinstance(statement, ast.Assign):
@@ -299,3 +306,64 @@ def check(value: Any, declared: _Type, name: str, context: str = "") -> Any:
     if declared.kind == "str" and isinstance(value, (int, float, bool)):
         hint = " (quote it to pass a string)"
     raise ParameterError(f"parameter '{name}'{context} {problem}{hint}")
+
+
+# --- the parameters cell as it ran -----------------------------------------------------------
+
+
+def python_text(value: Any) -> str:
+    """``value`` as Python source, written the way papermill writes its injected cell
+    (``"tfim"``, ``0.001``, ``[90, 180]``, ``True``, ``None``)."""
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(python_text(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{python_text(k)}: {python_text(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def shown_cell(source: str, values: dict[str, Any]) -> str:
+    """The ``parameters`` cell ``source`` rewritten to show the values a run used.
+
+    Every top-level declaration whose name is in ``values`` with a value other than its
+    default becomes one line with that value, the default kept in the comment::
+
+        resolution: int = 360  # grid points per axis
+        # with values={"resolution": 60}:
+        resolution: int = 60  # grid points per axis (default 360)
+
+    Other lines are kept as they are (a multi-line declaration that is rewritten becomes one
+    line). Raises :class:`ParameterError` if ``source`` is not Python. This is for the page
+    only: the committed notebook, which qbp inspects and keys its cache on, is not changed.
+    """
+    declared = inspect_cell(source)
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
+    comments = _comments(source)
+    edits = []
+    for statement in tree.body:
+        if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+            continue
+        name = statement.target.id
+        if name not in values:
+            continue
+        parameter = declared[name]
+        value = values[name]
+        with contextlib.suppress(ParameterError):  # the value as the run held it (int -> float)
+            value = check(value, parameter.type, name)
+        if parameter.literal and type(value) is type(parameter.default) \
+                and value == parameter.default:
+            continue
+        first, last = statement.lineno - 1, statement.end_lineno - 1
+        indent = lines[first][:statement.col_offset]
+        annotation = ast.get_source_segment(source, statement.annotation) or parameter.annotation
+        default = " ".join(parameter.default_text.split())
+        help = " ".join(comments[i] for i in range(first + 1, last + 2) if comments.get(i))
+        note = f"{help} (default {default})" if help else f"default {default}"
+        ending = "\n" if lines[last].endswith("\n") else ""
+        edits.append((first, last, f"{indent}{name}: {annotation} = {python_text(value)}  "
+                                   f"# {note}{ending}"))
+    for first, last, line in reversed(edits):
+        lines[first:last + 1] = [line]
+    return "".join(lines)

@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +57,8 @@ def environment(root: Path | None = None) -> dict[str, Any]:
     except AttributeError:  # not on Linux
         usable = cores
     return {
-        "python": f"{platform.python_version()} ({platform.python_implementation()}, "
-                  f"{sys.executable})",
+        # version and implementation only: the interpreter's path is a local folder
+        "python": f"{platform.python_version()} ({platform.python_implementation()})",
         "platform": platform.platform(),
         "cpu": cpu_model(),
         "cores": cores,
@@ -172,11 +171,14 @@ def render(manifest: dict) -> str:
     ]
     for stem, record in runs.items():
         rows = parameter_rows(record, profile)
-        lines += ["", f"### {{doc}}`{stem}`", ""]
+        # a heading holds the title as text: the page's contents list shows headings before
+        # links are resolved, so a {doc} link there would show the file name
+        lines += ["", f"### {record.get('title') or stem}", ""]
         if not rows:
-            lines.append("This notebook has no parameters.")
+            lines.append(f"{{doc}}`{stem}` has no parameters.")
             continue
-        lines += [f"Executed in {_duration(record.get('seconds') or 0.0)} with these parameters:",
+        lines += [f"{{doc}}`{stem}` was executed in {_duration(record.get('seconds') or 0.0)} "
+                  f"with these parameters:",
                   "", "| parameter | value | set by |", "|---|---|---|"]
         lines += [f"| `{name}` | `{_cell(value)}` | {origin} |" for name, value, origin in rows]
     return "\n".join(lines) + "\n"

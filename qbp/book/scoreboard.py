@@ -40,7 +40,7 @@ from . import text
 __all__ = ["CLAIMS", "SHORT", "EXPECTED_CHAPTER", "NOT_COMPUTED", "OUTCOMES", "PAPER_VERDICTS",
            "Entry", "ChapterResults", "Scoreboard", "PaperVerdicts", "collect", "why", "doc_link", "linker",
            "plateau_findings", "chapter_findings", "summary", "build_profile", "record",
-           "load_paper_verdicts", "differences", "profile_note", "plot_entry", "caption"]
+           "load_paper_verdicts", "differences", "compare_with_paper", "profile_note", "plot_entry", "caption"]
 
 #: The verdict of a claim whose deciding chapter saved no result.
 NOT_COMPUTED = "not computed"
@@ -116,21 +116,22 @@ class Entry:
         return {"supports": r.n_supports, "contradicts": r.n_contradicts,
                 "inconclusive": r.n_inconclusive}
 
-    def why(self, link: Link = doc_link) -> str:
-        """One line: :func:`why` of the cells, or why the claim is not computed."""
+    def why(self, link: Link = doc_link, power: bool = True) -> str:
+        """One line: :func:`why` of the cells (``power``: with its note on too few layer
+        counts), or why the claim is not computed."""
         if self.result is not None:
-            return why(self.result)
+            return why(self.result, power)
         return _sentence(self.note.format(chapter=link(self.chapter) if self.chapter else "?"))
 
     def admonition(self, link: Link = doc_link) -> str:
-        """The claim's verdict as a MyST admonition (:func:`qbp.book.text.verdict_admonition`):
-        the statement, the counts, :meth:`why` and the chapter that decided it."""
+        """The claim's verdict box, in the form every chapter's box has
+        (:func:`qbp.book.text.claim_admonition`: the statement, what the settings say, the
+        trend test's limits), then :meth:`why` and the chapter that decided it."""
         if self.result is None:
             return text.verdict_admonition(self.claim, NOT_COMPUTED, self.why(link),
                                            self.statement)
-        return text.verdict_admonition(self.claim, self.verdict, _sentence(self.sentence),
-                                       self.statement,
-                                       f"{self.why(link)} Decided in {link(self.chapter)}.")
+        return text.claim_admonition(
+            self.result, detail=f"{self.why(link, power=False)} Decided in {link(self.chapter)}.")
 
 
 @dataclass(frozen=True)
@@ -397,8 +398,9 @@ def _plain_quantity(quantity: str) -> str:
     return quantity.split(" (")[0].strip()
 
 
-def _detail(cells) -> str:
-    """What the cells' statistics say, in the rule's own terms."""
+def _detail(cells, power: bool = True) -> str:
+    """What the cells' statistics say, in the rule's own terms (``power``: with a note when
+    no trend test can reach its level)."""
     stats = [c.statistic for c in cells]
     names = {s.get("name") for s in stats} - {"undefined"}
     undefined = sum(s.get("name") == "undefined" for s in stats)
@@ -436,14 +438,14 @@ def _detail(cells) -> str:
                f"(ρ {_span(values, lambda v: text.signed(v, text.rate), '= {}')})")
         points = max(int(s["n"]) for s in judged)
         alpha = float(judged[0].get("alpha", 0.05))
-        if 1 / math.factorial(points) >= alpha:
+        if power and 1 / math.factorial(points) >= alpha:
             out += (f"; with {points} layer counts no trend test can reach "
                     f"p < {text.number(alpha)}")
         return out + tail
     return f"{len(judged)} settings judged{tail}"
 
 
-def why(result: ClaimResult) -> str:
+def why(result: ClaimResult, power: bool = True) -> str:
     """A claim's verdict explained in one line, computed from its cells only.
 
     The first part says how the outcomes fall: "Supported in all 6 settings", or a split
@@ -452,7 +454,8 @@ def why(result: ClaimResult) -> str:
     second part gives the rule's statistic over the cells: C1 the range of the improvement
     factor F, C4 of the spread of the flow ratio over R, C7 of the halving ranks, the trend
     claims how many settings move in the claimed direction and the range of ρ (and, when no
-    cell has enough layer counts for p < 0.05, that the test cannot reach it). Numbers as
+    cell has enough layer counts for p < 0.05, that the test cannot reach it; not with
+    ``power=False``, where :func:`qbp.book.text.trend_power` says it). Numbers as
     :mod:`qbp.book.text` writes them.
     """
     if not isinstance(result, ClaimResult):
@@ -461,7 +464,7 @@ def why(result: ClaimResult) -> str:
     if not cells:
         return "No cells were saved."
     split = _split(cells)
-    detail = _detail(cells)
+    detail = _detail(cells, power)
     return _sentence(f"{split}; {detail}" if split else detail)
 
 
@@ -634,6 +637,23 @@ def differences(board: Scoreboard, paper: PaperVerdicts) -> list[tuple[str, str,
     """(claim, verdict here, verdict of the paper build) for every claim where they differ."""
     return [(e.claim, e.verdict, paper.verdicts[e.claim]) for e in board.primary()
             if e.verdict != paper.verdicts[e.claim]]
+
+
+def compare_with_paper(record_path, paper_path) -> list[str] | None:
+    """The claims whose verdict in a build's record (the conclusions page's results file,
+    :func:`record`) differs from the committed paper build's (:func:`load_paper_verdicts`),
+    in claim order; None when either file is missing or unusable, so that nothing is known
+    (what the profile banner of ``qbp build`` says must agree with :func:`profile_note`)."""
+    try:
+        paper = load_paper_verdicts(paper_path)
+        here = load_results(record_path)["data"]["verdicts"] if Path(record_path).is_file() \
+            else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if paper is None or not isinstance(here, dict):
+        return None
+    return [c for c in CLAIMS
+            if (here.get(c) or {}).get("verdict", NOT_COMPUTED) != paper.verdicts[c]]
 
 
 _PAPER_COMMAND = "`bash dev.sh book --profile paper`"

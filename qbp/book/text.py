@@ -19,7 +19,8 @@ import math
 from typing import Callable
 
 __all__ = ["number", "rate", "count", "seconds", "interval", "signed", "verdict_admonition",
-           "VERDICT_CLASS", "factor", "speedup_comment"]
+           "VERDICT_CLASS", "evidence_sentence", "trend_power", "claim_admonition", "factor",
+           "speedup_comment"]
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _MINUS = "−"
@@ -104,6 +105,109 @@ def verdict_admonition(claim: str, verdict: str, sentence: str, statement: str |
         body.append(detail.strip())
     return "\n".join([f":::{{admonition}} {claim}: {verdict}", f":class: {VERDICT_CLASS[verdict]}",
                       "", "\n\n".join(body), ":::"])
+
+
+def _of(k: int, noun: str = "setting") -> str:
+    return f"{k} {noun}{'' if k == 1 else 's'}"
+
+
+def evidence_sentence(n_supports: int, n_contradicts: int, n_inconclusive: int) -> str:
+    """What a claim's settings say, in one sentence of one form for every claim: how many
+    support it, how many contradict it, how many are inconclusive, and what that means.
+
+    Only a contradicting setting is evidence against a claim (the rule of
+    :func:`qbp.stats.classify_cell`): an inconclusive one is not, so a claim that no setting
+    supports and none contradicts is undecided, not refuted::
+
+        >>> evidence_sentence(0, 0, 6)
+        'No setting supports the claim and none contradicts it (6 inconclusive): the data do not decide.'
+
+    ValueError for negative counts or none at all.
+    """
+    s, c, i = (int(n_supports), int(n_contradicts), int(n_inconclusive))
+    if min(s, c, i) < 0 or s + c + i == 0:
+        raise ValueError(f"counts must be >= 0 with at least one setting, got "
+                         f"supports={s}, contradicts={c}, inconclusive={i}")
+    n = s + c + i
+    undecided = f" ({i} inconclusive)" if i else ""
+    if s == n:
+        return ("The one setting supports the claim." if n == 1
+                else f"All {n} settings support the claim.")
+    if s == 0 and c == 0:
+        return (f"No setting supports the claim and none contradicts it{undecided}: the data "
+                f"do not decide.")
+    if s == 0 and c == n:
+        return ("The one setting contradicts the claim: evidence against it, under our reading."
+                if n == 1 else f"All {n} settings contradict the claim: evidence against it, "
+                               f"under our reading.")
+    if s == 0:
+        return (f"No setting supports the claim and {c} of {n} "
+                f"{'contradicts' if c == 1 else 'contradict'} it{undecided}: only "
+                f"{'that one is' if c == 1 else f'those {c} are'} evidence against it, under "
+                f"our reading.")
+    support = f"{s} of {_of(n)} {'supports' if s == 1 else 'support'} the claim"
+    if c == 0:
+        return (f"{support} and none contradicts it{undecided}: the inconclusive "
+                f"{'one is' if i == 1 else 'ones are'} no evidence against it.")
+    return (f"{support} and {c} {'contradicts' if c == 1 else 'contradict'} it{undecided}: "
+            f"only the {'one' if c == 1 else c} that {'contradicts' if c == 1 else 'contradict'} "
+            f"it {'is' if c == 1 else 'are'} evidence against it, under our reading.")
+
+
+def trend_power(cells) -> str | None:
+    """For a trend claim (cells judged by Spearman's ρ with the exact permutation test,
+    :func:`qbp.claims.trend_rule`): a sentence when the settings have so few layer counts
+    that the test can barely or never reach its significance level; None otherwise (and for
+    other claims).
+
+    Over k layer counts the smallest one-sided p the exact test can give is 1/k! (a
+    perfectly ordered series); the next smallest, with one neighbouring pair swapped, is
+    k/k! = 1/(k−1)! (the identity and the k − 1 adjacent swaps have the two largest ρ). So
+    if 1/k! ≥ α no setting can support the claim, and if 1/(k−1)! ≥ α only a perfectly
+    ordered one can. Both read from the cells' statistics (``n``, ``alpha``); with several
+    k the largest decides (the best chance any setting had).
+    """
+    stats = [c.statistic for c in cells if c.statistic.get("name") == "spearman_rho"]
+    if not stats:
+        return None
+    k = max(int(st["n"]) for st in stats)
+    alpha = float(stats[0].get("alpha", 0.05))
+    if k > 9:  # Monte Carlo p-values: a perfect order reaches about 1e-5
+        return None
+    smallest = 1 / math.factorial(k)
+    per = f"{'at most ' if len({int(st['n']) for st in stats}) > 1 else ''}{k} layer counts"
+    level = f"the significance level {number(alpha)}"
+    if smallest >= alpha:
+        return (f"With {per} per setting, the smallest p-value the trend test can give is "
+                f"1/{k}! = {number(smallest)}, not below {level}: no setting can support "
+                f"this claim, so this matrix cannot decide in its favour.")
+    if 1 / math.factorial(k - 1) >= alpha:
+        return (f"With {per} per setting, the smallest p-value the trend test can give is "
+                f"1/{k}! = {number(smallest)}, just below {level}: only a perfectly ordered "
+                f"series can support this claim, and one pair out of order leaves a setting "
+                f"inconclusive. More layer counts give the test room.")
+    return None
+
+
+def claim_admonition(result, title: str | None = None, statement: bool = True,
+                     detail: str | None = None) -> str:
+    """A claim's verdict box, to glue with ``{glue:md}``: the same form for every claim.
+
+    ``result``: a :class:`qbp.claims.ClaimResult`. The title is "C3: partly" (``title``
+    replaces the claim id, e.g. "C4, further evidence"); the body gives the claim's
+    statement in italics (unless ``statement`` is False), :func:`evidence_sentence` of its
+    counts, :func:`trend_power` when its settings have too few layer counts for the trend
+    test, and ``detail``.
+    """
+    for name in ("claim", "verdict", "n_supports", "n_contradicts", "n_inconclusive", "cells"):
+        if not hasattr(result, name):
+            raise TypeError(f"result must be a qbp.claims.ClaimResult, got "
+                            f"{type(result).__name__}")
+    sentence = evidence_sentence(result.n_supports, result.n_contradicts, result.n_inconclusive)
+    extra = [t for t in (trend_power(result.cells), detail) if t]
+    return verdict_admonition(title or result.claim, result.verdict, sentence,
+                              result.statement if statement else None,
+                              "\n\n".join(extra) or None)
 
 
 def factor(x) -> str:

@@ -55,7 +55,8 @@ from .claims import Cell, ClaimResult, Judgement, REGISTRY, setting_label
 from .cost import COST_NAMES, make_cost
 
 __all__ = ["minimum_study", "landscape_study", "flow_study", "success_study", "MinimumStudy",
-           "LandscapeStudy", "FlowStudy", "SuccessStudy", "cells_table", "claim_table", "window_widths",
+           "LandscapeStudy", "FlowStudy", "SuccessStudy", "cells_table", "claim_table",
+           "window_widths",
            "subgrid_index",
            "DEFAULT_TOLS", "DEFAULT_C_STAR_RESOLUTION", "GRID_RULES", "SETTING_NAMES"]
 
@@ -266,9 +267,12 @@ def claim_table(result, fmt=None):
             row[f"at L = {int(round(c.x[0] / n))}"] = show(value[0], how)
             row[f"at L = {int(round(c.x[-1] / n))}"] = show(value[-1], how)
             e = c.effect
-            row["change [95 %]"] = ("–" if e is None or e.get("estimate") is None else
-                                    f"{'+' if e['estimate'] >= 0 else ''}{show(e['estimate'], how)} "
-                                    f"[{show(e['low'], how)}, {show(e['high'], how)}]")
+            if e is None or e.get("estimate") is None:
+                row["change [95 %]"] = "–"
+            else:
+                sign = "+" if e["estimate"] >= 0 else ""
+                row["change [95 %]"] = (f"{sign}{show(e['estimate'], how)} "
+                                        f"[{show(e['low'], how)}, {show(e['high'], how)}]")
             row["ρ"] = show(c.statistic.get("value"), two)
             row["p (one-sided)"] = show(c.statistic.get("p_value"))
         row["outcome"] = c.outcome

@@ -208,7 +208,9 @@ def _sig3(x) -> str:
 def claim_table(result, fmt=None):
     """One claim's cells as a table to show (:class:`pandas.DataFrame` of text, at most 8
     columns), one row per cell, indexed by the setting axes (``n``, ``cost``, ``tol``,
-    ``seed``, … in the order of :func:`qbp.claims.setting_label`), every column in one format.
+    ``seed``, … in the order of :func:`qbp.claims.setting_label`; rows grouped by them in
+    that order, each axis's values in the order the cells give them), every column in one
+    format.
     The columns' name (``columns.name``) is the cells' measured quantity, with its units.
 
     Trend cells (C2, C3, C5, C6): the quantity at the first and the last layer count
@@ -277,8 +279,12 @@ def claim_table(result, fmt=None):
             row["p (one-sided)"] = show(c.statistic.get("p_value"))
         row["outcome"] = c.outcome
         rows.append(row)
-    table = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(
-        index, names=[SETTING_NAMES[k] for k in axes])).fillna("–")
+    # rows grouped by the axes in order (n, then cost, …), each axis's values in the order
+    # the cells first show them, so that the index reads as nested groups
+    first = [{v: k for k, v in reversed(list(enumerate(col)))} for col in zip(*index)]
+    order = sorted(range(len(index)), key=lambda i: [f[v] for f, v in zip(first, index[i])])
+    table = pd.DataFrame([rows[i] for i in order], index=pd.MultiIndex.from_tuples(
+        [index[i] for i in order], names=[SETTING_NAMES[k] for k in axes])).fillna("–")
     table.columns.name = cells[0].quantity
     return table
 

@@ -371,7 +371,11 @@ def test_claim_table_trend_cells(landscape, flow):
     assert table["outcome"].tolist() == [c.outcome for c in c2.cells]
     c3 = M.claim_table(flow.cells("C3"))  # rates with two decimals, tol as text
     assert c3.index.names == ["n", "cost", "tol", "seed"]
-    assert [i[2] for i in c3.index] == ["0.001", "0.001", "0.1", "0.1"]
+    assert [i[2:] for i in c3.index] == [("0.001", 0), ("0.001", 1), ("0.1", 0), ("0.1", 1)]
+    # rows grouped by the axes in order, values in the order the cells first give them
+    shuffled = M.claim_table([flow.cells("C3")[k] for k in (3, 0, 2, 1)])
+    assert [i[2:] for i in shuffled.index] == [("0.1", 1), ("0.1", 0), ("0.001", 1),
+                                               ("0.001", 0)]
     ratio = flow.cells("C3")[0].series["value"][-1]
     assert c3.iloc[0]["at L = 2"] == f"{ratio:.2f}"
 

@@ -377,6 +377,45 @@ class TrajectoryStudy:
                     out[f"{name}_{end}_{key}"] = self.extreme(run, quantity, predictor, lowest)
         return out
 
+    def findings(self) -> list[str]:
+        """What the study found, as four one-line sentences for the book's conclusions (the
+        chapter saves them under ``data["findings"]``, :func:`qbp.results.check_findings`):
+        the global rate at the first and the last L; how often each run ends where the
+        gradient flow from its start ends (the lowest over L); how often Adam escapes a
+        local valley (the highest over L); and how often the grid rules' basins hold a
+        small-step run's end (the lowest over L). Rates with two decimals."""
+        p = self.parameters
+
+        def r(pair, where=True):
+            fr, layers = pair
+            if fr is None:
+                return "none (no such runs)"
+            return f"{fr.rate:.2f}" + (f" (L = {layers})" if where else "")
+
+        def low(run, quantity, predictor=None):
+            return self.extreme(run, quantity, predictor, lowest=True)
+
+        first, last = self.layers[0], self.layers[-1]
+        reached = {run: self.series(run, "global") for run in ("Adam", "SGD")}
+        setting = f"{p['cost']} on {p['n_qubits']} qubits, tol = {p['tol']:g}"
+        return [
+            f"Adam settles at a global minimum in {reached['Adam'][0].rate:.2f} of its runs "
+            f"at L = {first} and in {reached['Adam'][-1].rate:.2f} at L = {last}; SGD in "
+            f"{reached['SGD'][0].rate:.2f} and {reached['SGD'][-1].rate:.2f} ({setting}).",
+            f"A run ends where the gradient flow from its start ends in at least "
+            f"{r(low('SGD, small steps', 'ends as predicted', 'flow'), False)} of the "
+            f"small-step SGD runs, {r(low('SGD', 'ends as predicted', 'flow'), False)} of the "
+            f"SGD runs (η = {p['lr_sgd']:g}) and "
+            f"{r(low('Adam', 'ends as predicted', 'flow'))} of the Adam runs "
+            f"(η = {p['lr_adam']:g}).",
+            f"Of the starts whose flow ends in a local minimum, at most "
+            f"{r(self.extreme('Adam', 'escaped', lowest=False))} of Adam's runs end global "
+            f"anyway.",
+            f"The compass rule's basin holds a small-step run's end in as few as "
+            f"{r(low('SGD, small steps', 'ends as predicted', 'compass'))} of the runs, the "
+            f"steepest rule's in at least "
+            f"{r(low('SGD, small steps', 'ends as predicted', 'steepest'))}."]
+
     def summary(self) -> dict:
         """JSON-ready numbers: per L the global minima, C*, grid ratios, per run the end
         fractions, the agreement with each predictor and the escapes."""

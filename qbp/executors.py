@@ -28,7 +28,7 @@ from ._progress import bar as progress_bar
 from ._checks import check_int
 
 __all__ = ["run_tasks", "TaskError", "dask_client", "local_cluster", "timed", "Overhead",
-           "measure_overhead", "SpeedupReading", "speedup"]
+           "measure_overhead", "SpeedupReading", "speedup", "speed_clause"]
 
 DASK_HINT = "Dask is not installed: pip install 'qbp[dask]' (or dask[distributed])"
 
@@ -314,6 +314,44 @@ class SpeedupReading:
         o = self.overhead
         cost = o.start_seconds + self.n_tasks * o.per_task_seconds
         return cost / spread if spread > 0 else math.inf
+
+
+def _factor(x: float) -> str:
+    return f"{x:.2g}×"
+
+
+def speed_clause(readings: dict, fmt: Callable[[float], str] | None = None) -> str:
+    """How fast each parallel run was against one process, as a clause (no capital, no full
+    stop) that says "slow-down" where a run was slower: ``"the process pool and Dask were
+    slow-downs: 0.72× and 0.76× the speed of one process"``, ``"the process pool ran 1.8×
+    and Dask 1.6× as fast as one process"``, or both kinds joined by a semicolon.
+
+    ``readings``: {name: :class:`SpeedupReading`} (names as the prose says them), at least
+    one; ``fmt``: how a speed ratio is written (default two significant digits and "×",
+    as :func:`qbp.book.text.factor`). TypeError / ValueError naming ``readings``."""
+    if not isinstance(readings, dict) or not readings:
+        raise ValueError("readings must be a non-empty dict {name: SpeedupReading}")
+    if not all(isinstance(r, SpeedupReading) for r in readings.values()):
+        raise TypeError("readings must map names to SpeedupReading objects")
+    fmt = fmt or _factor
+
+    def join(items):
+        items = list(items)
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    fast = {k: r for k, r in readings.items() if r.speedup >= 1}
+    slow = {k: r for k, r in readings.items() if r.speedup < 1}
+    parts = []
+    if fast:
+        names = list(fast)
+        ran = [f"{names[0]} ran {fmt(fast[names[0]].speedup)}"] + [
+            f"{k} {fmt(fast[k].speedup)}" for k in names[1:]]
+        parts.append(f"{join(ran)} as fast as one process")
+    if slow:
+        many = len(slow) > 1
+        parts.append(f"{join(slow)} {'were slow-downs' if many else 'was a slow-down'}: "
+                     f"{join(fmt(r.speedup) for r in slow.values())} the speed of one process")
+    return "; ".join(parts)
 
 
 def speedup(seconds_here: float, seconds: float, n_tasks: int, overhead: Overhead,

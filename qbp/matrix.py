@@ -55,9 +55,10 @@ from .claims import Cell, ClaimResult, Judgement, REGISTRY, setting_label
 from .cost import COST_NAMES, make_cost
 
 __all__ = ["minimum_study", "landscape_study", "flow_study", "success_study", "MinimumStudy",
-           "LandscapeStudy", "FlowStudy", "SuccessStudy", "cells_table", "window_widths",
+           "LandscapeStudy", "FlowStudy", "SuccessStudy", "cells_table", "claim_table",
+           "window_widths",
            "subgrid_index",
-           "DEFAULT_TOLS", "DEFAULT_C_STAR_RESOLUTION", "GRID_RULES"]
+           "DEFAULT_TOLS", "DEFAULT_C_STAR_RESOLUTION", "GRID_RULES", "SETTING_NAMES"]
 
 #: The small and the large tolerance of the matrix (cost units).
 DEFAULT_TOLS = (1e-3, 0.1)
@@ -193,6 +194,99 @@ def cells_table(cells):
     columns = ["claim", "n_qubits", "cost", "setting", "statistic", "value", "p_value",
                "effect", "effect_low", "effect_high", "outcome"]
     return pd.DataFrame(rows, columns=columns)
+
+
+#: Index names of :func:`claim_table` for the setting axes, in the order of the labels.
+SETTING_NAMES = {"n_qubits": "n", "cost": "cost", "layers": "L", "tol": "tol", "steps": "T",
+                 "optimizer": "optimizer", "seed": "seed"}
+
+
+def _sig3(x) -> str:
+    return f"{x:.3g}".replace("-", "−")
+
+
+def claim_table(result, fmt=None):
+    """One claim's cells as a table to show (:class:`pandas.DataFrame` of text, at most 8
+    columns), one row per cell, indexed by the setting axes (``n``, ``cost``, ``tol``,
+    ``seed``, … in the order of :func:`qbp.claims.setting_label`; rows grouped by them in
+    that order, each axis's values in the order the cells give them), every column in one
+    format.
+    The columns' name (``columns.name``) is the cells' measured quantity, with its units.
+
+    Trend cells (C2, C3, C5, C6): the quantity at the first and the last layer count
+    (``"at L = 1"``, ``"at L = 6"``), ``"change [95 %]"`` (the effect, last − first, with its
+    interval: ``"+0.12 [0.05, 0.2]"``), ``"ρ"`` (Spearman's ρ against the sharing degree, two
+    decimals), ``"p (one-sided)"`` and ``"outcome"``. C4 cells: ``"spread, flow"`` (the
+    statistic: the largest spread of the flow ratio over R), ``"at L"`` (where), and, where
+    the cells carry the grid rules' readings on the landscape's resolutions, ``"spread,
+    compass"`` / ``"spread, steepest"`` (their largest spread over R) and ``"closer rule"``
+    (the rule whose ratio lies nearer the flow's); then ``"outcome"``. Values are written
+    with ``fmt`` (default three significant digits; rates and spreads with two decimals);
+    undefined values as ``"–"``.
+
+    ``result``: a :class:`qbp.claims.ClaimResult` or a sequence of cells of one claim among
+    C2–C6. TypeError for other objects; ValueError for an empty sequence, cells of several
+    claims, or of C1/C7 (see :func:`qbp.minima.c1_table`, :func:`qbp.resolution.c7_table`).
+    """
+    import pandas as pd
+
+    cells = list(result.cells) if isinstance(result, ClaimResult) else list(result)
+    if not all(isinstance(c, Cell) for c in cells):
+        raise TypeError("result must be a qbp.claims.ClaimResult or a sequence of qbp.claims.Cell")
+    claims = sorted({c.claim for c in cells})
+    if len(claims) != 1 or claims[0] not in ("C2", "C3", "C4", "C5", "C6"):
+        raise ValueError(f"result must hold the cells of one claim among C2–C6, got "
+                         f"{claims or 'no cells'}")
+    fmt = fmt or _sig3
+    claim = claims[0]
+
+    def show(x, how=fmt):
+        return "–" if x is None or not np.isfinite(x) else how(x)
+
+    def two(x):
+        return f"{x:.2f}".replace("-", "−")
+
+    axes = [k for k in SETTING_NAMES if any(k in c.setting for c in cells)]
+    rows, index = [], []
+    for c in cells:
+        n = c.setting["n_qubits"]
+        index.append(tuple(f"{v:g}" if isinstance(v, float) else v
+                           for v in (c.setting.get(k) for k in axes)))
+        row = {}
+        if claim == "C4":
+            worst = c.statistic.get("worst_degree")
+            row["spread, flow"] = show(c.statistic.get("value"), two)
+            row["at L"] = "–" if worst is None else str(int(round(worst / n)))
+            for rule in GRID_RULES:
+                spread = c.beside.get(f"landscape_spread_{rule}")
+                if spread is not None:
+                    row[f"spread, {rule}"] = show(np.nanmax(np.asarray(spread, float)), two)
+            if "closer_rule" in c.beside:
+                row["closer rule"] = c.beside["closer_rule"]
+        else:
+            value = c.series["value"]
+            how = two if claim in ("C3", "C5") else fmt  # rates: two decimals
+            row[f"at L = {int(round(c.x[0] / n))}"] = show(value[0], how)
+            row[f"at L = {int(round(c.x[-1] / n))}"] = show(value[-1], how)
+            e = c.effect
+            if e is None or e.get("estimate") is None:
+                row["change [95 %]"] = "–"
+            else:
+                sign = "+" if e["estimate"] >= 0 else ""
+                row["change [95 %]"] = (f"{sign}{show(e['estimate'], how)} "
+                                        f"[{show(e['low'], how)}, {show(e['high'], how)}]")
+            row["ρ"] = show(c.statistic.get("value"), two)
+            row["p (one-sided)"] = show(c.statistic.get("p_value"))
+        row["outcome"] = c.outcome
+        rows.append(row)
+    # rows grouped by the axes in order (n, then cost, …), each axis's values in the order
+    # the cells first show them, so that the index reads as nested groups
+    first = [{v: k for k, v in reversed(list(enumerate(col)))} for col in zip(*index)]
+    order = sorted(range(len(index)), key=lambda i: [f[v] for f, v in zip(first, index[i])])
+    table = pd.DataFrame([rows[i] for i in order], index=pd.MultiIndex.from_tuples(
+        [index[i] for i in order], names=[SETTING_NAMES[k] for k in axes])).fillna("–")
+    table.columns.name = cells[0].quantity
+    return table
 
 
 def _effect_dict(effect) -> dict:

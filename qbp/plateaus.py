@@ -38,7 +38,8 @@ from .statevector import partial_derivative
 __all__ = ["PlateauScan", "plateau_scan", "fit_decay", "DecayFit", "fit_model", "fit_models",
            "decay_verdict", "tail_share", "RateComparison", "compare_rates", "decay_table",
            "reduced_half_width", "COSTS", "CIRCUITS", "INITS", "MODELS", "DECAY_VERDICTS",
-           "DECAY_WORDS", "CHI2_GATE", "MODEL_MARGIN", "N_SIGMA", "REDUCED_SCALE"]
+           "DECAY_WORDS", "CIRCUIT_NAMES", "grouped_verdicts", "CHI2_GATE", "MODEL_MARGIN",
+           "N_SIGMA", "REDUCED_SCALE"]
 
 COSTS = {"global": GlobalCost, "local": LocalCost}
 #: Circuit families a scan can use by name: callables (n_qubits, layers, sharing) -> Circuit.
@@ -510,8 +511,10 @@ def plateau_scan(n_values, sharing: str = "none", layers="n", costs=("global", "
 
 def decay_table(scans, costs=None):
     """One row per scan and cost: both fitted rates with their scaled errors, χ²/dof, the
-    verdict and the largest draw's share; a :class:`pandas.DataFrame` (10 columns with the
-    index: circuit, sharing, L, domain, cost).
+    verdict and the largest draw's share; a :class:`pandas.DataFrame` indexed by the scans'
+    circuit, sharing, L, domain and cost — an index level whose value is the same in every
+    row is left out (the prose or caption names it), ``cost`` always stays — so the table
+    has at most 11 columns with the index.
 
     ``scans``: an iterable of :class:`PlateauScan` (or a dict whose values are scans).
     Columns: "b per qubit" and "p (Var ∝ n^−p)" as text "1.41 ± 0.05" (two decimals, the
@@ -539,4 +542,56 @@ def decay_table(scans, costs=None):
                          "χ²/dof exp.": f"{exp.chi2_dof:.1f}", "p (Var ∝ n^−p)": pm(pw),
                          "χ²/dof power": f"{pw.chi2_dof:.1f}", "verdict": s.verdict[c],
                          "largest share": f"{s.tail[c].max():.2f}"})
-    return pd.DataFrame(rows).set_index(["circuit", "sharing", "L", "domain", "cost"])
+    table = pd.DataFrame(rows)
+    levels = [k for k in ("circuit", "sharing", "L", "domain") if table[k].nunique() > 1]
+    return table.drop(columns=[k for k in ("circuit", "sharing", "L", "domain")
+                               if k not in levels]).set_index(levels + ["cost"])
+
+
+#: How :func:`grouped_verdicts` names the circuit families of the shallow scans.
+CIRCUIT_NAMES = {"default": "the staircase", "alternating": "the alternating ansatz"}
+
+
+def _and(items) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def grouped_verdicts(scans, names=None) -> str:
+    """The global and the local cost's verdicts (:meth:`PlateauScan.word`) of several scans
+    as one sentence that says each distinct pair of verdicts once, with the circuits and
+    depths it holds for: ``"With both layouts at L = 1 and 2, the global cost falls
+    exponentially and the local cost falls like a power of n."`` Clauses follow the scans'
+    order, joined by semicolons; "each cost …" where the two verdicts agree; a family of
+    circuits that holds at every depth of the clause is named once.
+
+    ``scans``: an iterable of :class:`PlateauScan` (or a dict whose values are scans), each
+    with a global and a local cost; ``names``: {circuit: words} (default
+    :data:`CIRCUIT_NAMES`; a circuit not in it is written "the <name> circuit"). TypeError
+    for an empty iterable or other objects."""
+    scans = list(scans.values()) if isinstance(scans, dict) else list(scans)
+    if not scans or not all(isinstance(s, PlateauScan) for s in scans):
+        raise TypeError("scans must be a non-empty iterable of PlateauScan")
+    names = {**CIRCUIT_NAMES, **(names or {})}
+    every = list(dict.fromkeys(s.circuit for s in scans))
+    groups: dict = {}  # (global word, local word) -> {layers: [circuits]}
+    for s in scans:
+        depths = groups.setdefault((s.word("global"), s.word("local")), {})
+        depths.setdefault(s.layers, []).append(s.circuit)
+    clauses = []
+    for (g, l), depths in groups.items():
+        where: dict = {}  # circuits -> [layers]
+        for layers, circuits in depths.items():
+            where.setdefault(tuple(dict.fromkeys(circuits)), []).append(layers)
+        parts = []
+        for circuits, layers in where.items():
+            if len(every) > 1 and set(circuits) == set(every):
+                who = "both layouts" if len(every) == 2 else "every layout"
+            else:
+                who = _and(names.get(c, f"the {c} circuit") for c in circuits)
+            parts.append(f"with {who} at L = {_and(layers)}")
+        costs = (f"each cost {g}" if g == l else
+                 f"the global cost {g} and the local cost {l}")
+        clauses.append(f"{_and(parts)}, {costs}")
+    text = "; ".join(clauses) + "."
+    return text[0].upper() + text[1:]

@@ -37,7 +37,8 @@ from .endpoints import Fraction
 __all__ = ["COMPARISONS", "RateComparison", "compare_rates", "SuccessCurves",
            "success_curves", "curve_shapes", "SHAPES", "Transient", "transients",
            "Prediction", "prediction", "BudgetComparison", "budget_comparison", "best_table",
-           "window_table", "cell_for", "outcome_table", "shape_summary", "shift_evaluations"]
+           "window_table", "cell_for", "outcome_table", "shape_summary", "shift_evaluations",
+           "prediction_sentence", "budget_sentence", "transient_sentence"]
 
 #: The words :func:`compare_rates` returns.
 COMPARISONS = ("higher", "lower", "unresolved")
@@ -278,6 +279,80 @@ def prediction(study, n_qubits: int, cost: str, tol: float, steps: int,
                "seed": seed}
     return Prediction(setting, study.layers, study.degrees(n_qubits), flow, best, best_lr,
                       comparison)
+
+
+# --------------------------------------------------------------------------- sentences
+def _and(items) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _at(layers, total: int) -> str:
+    """``"at L = 2 and 3 (2 of the 4 layer counts)"``; ``"at every layer count"``."""
+    if len(layers) == total:
+        return f"at all {total} layer counts" if total > 1 else "at its one layer count"
+    return f"at L = {_and(layers)} ({len(layers)} of the {total} layer counts)"
+
+
+def prediction_sentence(pred: Prediction) -> str:
+    """Where each optimizer's best settled rate is resolved above or below the flow's
+    prediction (:class:`Prediction`, :func:`compare_rates`), saying only what occurs:
+    ``"Adam's best rate is resolved above the prediction at L = 2 (1 of the 4 layer
+    counts); SGD's is not resolved from it at any."``, or, where no difference is
+    resolved, ``"Neither optimizer's best rate is resolved from the prediction at any of
+    the 4 layer counts: within their 95 % intervals the two agree."``"""
+    total = len(pred.layers)
+    said, quiet = [], []
+    for opt, comparisons in pred.comparison.items():
+        found = {w: [int(L) for L, c in zip(pred.layers, comparisons) if c.outcome == w]
+                 for w in ("higher", "lower")}
+        bits = [f"{where} {_at(found[w], total)}" for w, where in
+                (("higher", "above the prediction"), ("lower", "below it")) if found[w]]
+        if bits:
+            said.append(f"{_names(opt)}'s best rate is resolved {' and '.join(bits)}")
+        else:
+            quiet.append(_names(opt))
+    if not said:
+        who = ("neither optimizer's best rate" if len(quiet) == 2 else
+               f"{_and(quiet)}'s best rate" if len(quiet) == 1 else "no optimizer's best rate")
+        text = (f"{who} is resolved from the prediction at any of the {total} layer counts: "
+                f"within their 95 % intervals the two agree.")
+        return text[0].upper() + text[1:]
+    if quiet:
+        whose = _and(name + "'s" for name in quiet)
+        said.append(f"{whose} {'is' if len(quiet) == 1 else 'are'} not resolved from it at any")
+    return "; ".join(said) + "."
+
+
+def budget_sentence(comparison: BudgetComparison) -> str:
+    """How the best gradient-free method compares with the better gradient optimizer per
+    layer count (:class:`BudgetComparison`), saying only what occurs: ``"The best
+    gradient-free method is resolved above the better gradient optimizer at L = 1 (1 of
+    the 4 layer counts), and the difference is unresolved at the other 3."``, or ``"… are
+    not resolved apart at any of the 4 layer counts."``"""
+    total = len(comparison.layers)
+    found = {w: [int(L) for L, c in zip(comparison.layers, comparison.comparison)
+                 if c.outcome == w] for w in COMPARISONS}
+    if not found["higher"] and not found["lower"]:
+        return (f"The best gradient-free method and the better gradient optimizer are not "
+                f"resolved apart at any of the {total} layer counts.")
+    bits = [f"{where} {_at(found[w], total)}" for w, where in
+            (("higher", "above the better gradient optimizer"), ("lower", "below it"))
+            if found[w]]
+    rest = len(found["unresolved"])
+    tail = (f", and the difference is unresolved at the other {rest}" if rest else "")
+    return f"The best gradient-free method is resolved {' and '.join(bits)}{tail}."
+
+
+def transient_sentence(t: Transient) -> str:
+    """How often the final-step rate is resolved above the settled rate
+    (:class:`Transient`): ``"Adam's final-step rate is resolved above its settled rate at 3
+    of the 52 pairs of layer count and learning rate"`` ("at none of the 52 …" if never); no
+    full stop, to sit inside a sentence."""
+    name = _names(t.setting.get("optimizer", "the optimizer"))
+    k = t.n_resolved if t.n_resolved else "none"
+    return (f"{name}'s final-step rate is resolved above its settled rate at {k} of the "
+            f"{t.n_pairs} pairs of layer count and learning rate")
 
 
 # --------------------------------------------------------------------------- tables

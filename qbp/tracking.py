@@ -234,11 +234,13 @@ class TrackingStudy:
                 "n_unconverged": (self.n_starts - self.converged.sum(-1)).tolist()}
 
     def table(self, tol: float, resolution: int):
-        """One row per layer count at ``tol`` and ``resolution``: a :class:`pandas.DataFrame`
-        of text, two decimals (9 columns, index L): the sharing degree, the flow ratio of the
-        sampled points with its Wilson interval, each rule's ratio and the part of it that is
-        an artefact (for the compass rule split into overshoots and the rest), and each
-        rule's agreement with the flow point by point."""
+        """The readings at ``tol`` and ``resolution``, one column per layer count
+        (``"L = 1"`` …) and one row per reading: a :class:`pandas.DataFrame` of text, two
+        decimals, transposed so that it stays narrow (9 rows): the sharing degree, the flow
+        ratio of the sampled points with its Wilson interval, each rule's ratio and the part
+        of it that is an artefact (for the compass rule split into overshoots and the rest),
+        and each rule's agreement with the flow point by point (the index, ``reading``, names
+        them). ValueError for a tol or resolution the study does not hold."""
         import pandas as pd
 
         t, g = self._tol(tol), self._resolution(resolution)
@@ -253,7 +255,7 @@ class TrackingStudy:
         for i, layers in enumerate(self.layers):
             shares = self.causes[i, g, :, t]
             rows.append({
-                "L": layers, "sharing degree": str(self.degrees[i]),
+                "L": f"L = {layers}", "sharing degree n·L": str(self.degrees[i]),
                 "flow ratio [95 %]": f"{f(ratio[i])} [{f(ci[i, 0])}, {f(ci[i, 1])}]",
                 "compass": f(self.grid_ratio[i, g, c, t]),
                 "compass: overshoots": f(shares[c, over]),
@@ -262,7 +264,8 @@ class TrackingStudy:
                 "steepest: artefacts": f(shares[s, 1:].sum()),
                 "agreement, compass": f(self.agreement[i, g, c, t]),
                 "agreement, steepest": f(self.agreement[i, g, s, t])})
-        return pd.DataFrame(rows).set_index("L")
+        return pd.DataFrame(rows).set_index("L").T.rename_axis("reading").rename_axis(
+            None, axis=1)
 
     def cells(self, tols=None) -> list:
         """C4-style cells, one per tol (default the study's): :func:`qbp.claims.c4_rule` on

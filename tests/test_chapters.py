@@ -220,6 +220,10 @@ def test_chapter_04_runs_on_another_circuit_and_saves(tmp_path):
                 f = layer["runs"][run]["ends_as_predicted"][p]
                 assert f["low"] <= f["rate"] <= f["high"]
     assert data["claims"] == {}
+    # its findings, for the conclusions page (it decides no claim)
+    assert len(data["findings"]) == 4
+    assert data["findings"][0].startswith("Adam settles at a global minimum in ")
+    assert "(infidelity on 3 qubits, tol = 0.001)" in data["findings"][0]
 
 
 CHAPTER_05 = BOOK / "05_success_rates.ipynb"
@@ -316,6 +320,8 @@ def test_appendix_a2_runs_and_is_identical_on_dask(tmp_path):
                for c in nbformat.read(CHAPTER_A2, as_version=4).cells if c.cell_type == "code")
     data = json.loads((tmp_path / "results" / "a2_cluster.json").read_text())["data"]
     assert data["identical"] is True and data["workers"] == 2 and data["tasks"] == 2 * 2 * 2
+    assert data["findings"][0].startswith("One sweep gave bit-identical results in one process")
+    assert data["findings"][0].endswith("one process.")  # "as fast as" or "the speed of"
 
 
 CHAPTER_06 = BOOK / "06_barren_plateaus.ipynb"

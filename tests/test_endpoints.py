@@ -154,6 +154,26 @@ def test_trajectory_study_highlights_and_summary(tiny, tmp_path):
     assert data["layers"][0]["runs"]["Adam"]["ends"]["global"]["rate"] == 1.0
 
 
+def test_trajectory_study_findings(tiny):
+    from qbp.results import check_findings
+
+    found = tiny.findings()
+    assert check_findings(found) == found and len(found) == 4
+    g = {run: tiny.series(run, "global") for run in ("Adam", "SGD")}
+    assert found[0] == (f"Adam settles at a global minimum in 1.00 of its runs at L = 1 and in "
+                        f"{g['Adam'][1].rate:.2f} at L = 2; SGD in 1.00 and "
+                        f"{g['SGD'][1].rate:.2f} (tfim on 2 qubits, tol = 0.001).")
+    adam, adam_l = tiny.extreme("Adam", "ends as predicted", "flow")
+    assert f"{adam.rate:.2f} (L = {adam_l}) of the Adam runs (η = 0.05)" in found[1]
+    small = min(f.rate for f in tiny.series("SGD, small steps", "ends as predicted", "flow"))
+    assert f"in at least {small:.2f} of the small-step SGD runs" in found[1]
+    escaped = tiny.layer_records[1].escapes("Adam")[0]  # L = 1 has no local valley
+    expected = "none (no such runs)" if escaped.n == 0 else f"{escaped.rate:.2f} (L = 2)"
+    assert f"at most {expected} of Adam's runs end global" in found[2]
+    compass, where = tiny.extreme("SGD, small steps", "ends as predicted", "compass")
+    assert f"as few as {compass.rate:.2f} (L = {where}) of the runs" in found[3]
+
+
 def test_trajectory_study_processes_identical(tiny):
     pool = E.trajectory_study(2, "tfim", 2, 16, n_starts=24, steps=150, n_paths=2, tol=1e-3,
                               seed=3, scheduler="processes", progress=False)

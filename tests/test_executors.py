@@ -161,6 +161,25 @@ def test_speedup_model_by_hand():
         speedup(1.0, 1.0, 4, {"workers": 2})
 
 
+def test_speed_clause_names_slow_downs():
+    from qbp.executors import Overhead, speed_clause, speedup
+
+    o = Overhead("processes", 0.1, 0.01, 2, 0)
+    slow, slower = speedup(0.72, 1.0, 4, o), speedup(0.76, 1.0, 4, o)
+    fast, faster = speedup(1.8, 1.0, 4, o), speedup(1.6, 1.0, 4, o)
+    assert speed_clause({"the process pool": slow, "Dask": slower}) == (
+        "the process pool and Dask were slow-downs: 0.72× and 0.76× the speed of one process")
+    assert speed_clause({"the process pool": fast, "Dask": faster}) == (
+        "the process pool ran 1.8× and Dask 1.6× as fast as one process")
+    assert speed_clause({"the pool": fast, "Dask": slow}, fmt=lambda x: f"{x:.1f} times") == (
+        "the pool ran 1.8 times as fast as one process; Dask was a slow-down: 0.7 times the "
+        "speed of one process")
+    with pytest.raises(ValueError, match="readings"):
+        speed_clause({})
+    with pytest.raises(TypeError, match="readings"):
+        speed_clause({"Dask": 0.7})
+
+
 def test_local_cluster_and_timed():
     pytest.importorskip("distributed", reason="the dask extra is not installed")
     from qbp.executors import local_cluster, timed

@@ -349,6 +349,57 @@ def test_tables(success, flow):
     assert c4["effect"].isna().all()
 
 
+def test_claim_table_trend_cells(landscape, flow):
+    c2 = landscape.judge("C2")
+    table = M.claim_table(c2, fmt=lambda x: f"{x:.4f}")
+    assert table.index.names == ["n", "cost"]
+    assert list(table.index) == [(2, "tfim"), (2, "infidelity")]
+    assert list(table.columns) == ["at L = 1", "at L = 2", "change [95 %]", "ρ",
+                                   "p (one-sided)", "outcome"]
+    assert table.columns.name == "median exact |∇C| (cost per radian)"
+    cell = c2.cells[0]
+    first, last = cell.series["value"]
+    e = cell.effect
+    assert table.iloc[0]["at L = 1"] == f"{first:.4f}"
+    assert table.iloc[0]["change [95 %]"] == (f"{'+' if last >= first else '−'}"
+                                              f"{abs(e['estimate']):.4f} [{e['low']:.4f}, "
+                                              f"{e['high']:.4f}]".replace("+−", "−"))
+    assert abs(e["estimate"] - (last - first)) < 1e-12
+    # two degrees: Spearman's ρ is ±1, its exact one-sided p 1/2 (one of 2! orders)
+    assert table.iloc[0]["ρ"] in ("1.00", "−1.00")
+    assert table.iloc[0]["p (one-sided)"] in ("0.5000", "1.0000")
+    assert table["outcome"].tolist() == [c.outcome for c in c2.cells]
+    c3 = M.claim_table(flow.cells("C3"))  # rates with two decimals, tol as text
+    assert c3.index.names == ["n", "cost", "tol", "seed"]
+    assert [i[2:] for i in c3.index] == [("0.001", 0), ("0.001", 1), ("0.1", 0), ("0.1", 1)]
+    # rows grouped by the axes in order, values in the order the cells first give them
+    shuffled = M.claim_table([flow.cells("C3")[k] for k in (3, 0, 2, 1)])
+    assert [i[2:] for i in shuffled.index] == [("0.1", 1), ("0.1", 0), ("0.001", 1),
+                                               ("0.001", 0)]
+    ratio = flow.cells("C3")[0].series["value"][-1]
+    assert c3.iloc[0]["at L = 2"] == f"{ratio:.2f}"
+
+
+def test_claim_table_c4_and_errors(landscape, flow):
+    grid = M.landscape_study(**{**LAND, "costs": FLOW["costs"]})
+    cells = flow.cells("C4", grid=grid)
+    table = M.claim_table(cells)
+    assert table.index.names == ["n", "cost", "tol"]
+    assert list(table.columns) == ["spread, flow", "at L", "spread, compass", "spread, steepest",
+                                   "closer rule", "outcome"]
+    c = cells[0]
+    assert table.iloc[0]["spread, flow"] == f"{c.statistic['value']:.2f}"
+    assert table.iloc[0]["at L"] == str(int(c.statistic["worst_degree"]) // 2)
+    assert table.iloc[0]["spread, compass"] == f"{max(c.beside['landscape_spread_compass']):.2f}"
+    assert table.iloc[0]["closer rule"] == c.beside["closer_rule"]
+    with pytest.raises(ValueError, match="one claim"):
+        M.claim_table(cells + flow.cells("C3"))
+    with pytest.raises(ValueError, match="one claim"):
+        M.claim_table(landscape.cells("C7"))
+    with pytest.raises(TypeError, match="result"):
+        M.claim_table([1, 2])
+
+
 def test_processes_give_identical_results(minimum, landscape, flow, success):
     pairs = [(minimum, M.minimum_study(**MIN, scheduler="processes")),
              (landscape, M.landscape_study(**LAND, scheduler="processes")),

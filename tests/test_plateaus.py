@@ -1,5 +1,6 @@
 """Barren plateau scans (SPEC §9), their two decay models and the derivative behind them."""
 
+import dataclasses
 import re
 
 import numpy as np
@@ -7,8 +8,8 @@ import pytest
 
 import qbp
 from qbp.plateaus import (CHI2_GATE, DECAY_VERDICTS, DecayFit, compare_rates, decay_table,
-                          decay_verdict, fit_decay, fit_model, fit_models, plateau_scan,
-                          reduced_half_width, tail_share)
+                          decay_verdict, fit_decay, fit_model, fit_models, grouped_verdicts,
+                          plateau_scan, reduced_half_width, tail_share)
 from qbp.statevector import expectation_and_gradient, partial_derivative
 
 
@@ -221,9 +222,10 @@ def test_decay_table_columns_and_formats():
     scans = [plateau_scan([2, 3, 4], s, 2, n_draws=30, n_boot=30, progress=False)
              for s in ("none", "type")]
     table = decay_table(scans)
-    assert table.index.names == ["circuit", "sharing", "L", "domain", "cost"]
+    # circuit, L and domain are the same in every row: left out of the index
+    assert table.index.names == ["sharing", "cost"]
     assert len(table.columns) + len(table.index.names) <= 12 and len(table) == 4
-    row = table.loc[("default", "none", "2", "full", "global")]
+    row = table.loc[("none", "global")]
     exp = scans[0].fits["global"]["exponential"]
     assert row["b per qubit"] == f"{exp.rate:.2f} ± {exp.rate_err_scaled:.2f}".replace("-", "−")
     assert row["χ²/dof exp."] == f"{exp.chi2_dof:.1f}"
@@ -232,6 +234,33 @@ def test_decay_table_columns_and_formats():
     assert all(re.fullmatch(r"0\.\d\d|1\.00", v) for v in table["largest share"])
     with pytest.raises(TypeError, match="scans"):
         decay_table([])
+    both = decay_table([*scans, dataclasses.replace(scans[0], circuit="alternating", layers=1)])
+    assert both.index.names == ["circuit", "sharing", "L", "cost"]
+    assert ("alternating", "none", "1", "local") in both.index
+
+
+def test_grouped_verdicts_says_each_pair_once():
+    scan = plateau_scan([2, 3, 4], "none", 1, n_draws=20, n_boot=20, progress=False)
+
+    def like(circuit, layers, g, l):
+        return dataclasses.replace(scan, circuit=circuit, layers=layers,
+                                   verdict={"global": g, "local": l})
+
+    same = [like(c, L, "exponential", "polynomial") for c in ("alternating", "default")
+            for L in (1, 2)]
+    assert grouped_verdicts(same) == ("With both layouts at L = 1 and 2, the global cost "
+                                      "falls exponentially and the local cost falls like a "
+                                      "power of n.")
+    mixed = same[:3] + [like("default", 2, "irregular", "irregular")]
+    assert grouped_verdicts(mixed) == (
+        "With both layouts at L = 1 and with the alternating ansatz at L = 2, the global cost "
+        "falls exponentially and the local cost falls like a power of n; with the staircase "
+        "at L = 2, each cost falls, but neither model describes the points.")
+    assert grouped_verdicts([same[0]], names={"alternating": "the brickwork"}) == (
+        "With the brickwork at L = 1, the global cost falls exponentially and the local cost "
+        "falls like a power of n.")
+    with pytest.raises(TypeError, match="scans"):
+        grouped_verdicts([])
 
 
 def test_scan_reproducible_and_shaped():

@@ -64,6 +64,28 @@ def test_basin_paths(study):
     ax = plots.plot_basin_paths(study.layer_records[-1], "compass", 1e-3)
     assert ax.get_xlabel() == "θ₀ (rad)"
     assert any(t.get_text() == "compass rule, L = 3" for t in ax.texts)
+    axes = plots.plot_basin_paths(study.layer_records[-1], ("compass", "steepest"), 1e-3)
+    assert len(axes) == 2 and axes[1].get_ylabel() == ""
+    assert axes[0].figure.get_size_inches()[0] <= plots.MAX_WIDTH
+    labels = [t.get_text() for t in axes[0].figure.legends[0].get_texts()]
+    flow = "end of the gradient flow from the start"
+    assert {"Adam path", "start", "Adam end", flow} <= set(labels)
+    lines = {line.get_label(): line for line in axes[0].lines}
+    # Adam's ends are drawn above the flow's ends, which often lie on the same point
+    assert lines["Adam end"].get_zorder() > lines[flow].get_zorder()
+    with pytest.raises(ValueError, match="rule"):
+        plots.plot_basin_paths(study.layer_records[-1], [], 1e-3)
+
+
+def test_end_kinds_do_not_reuse_run_colours():
+    from qbp.plots.trajectories import KIND_COLOURS, RUN_COLOURS
+
+    assert not set(KIND_COLOURS.values()) & set(RUN_COLOURS.values())
+    # the last of six layer colours is not a pale yellow: luminance below 0.6 (C1 orange: 0.57)
+    from qbp.plots.success import layer_colours
+
+    r, g, b, _ = layer_colours(6)[-1]
+    assert 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.6
 
 
 def test_success_figures(rates):

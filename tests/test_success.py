@@ -155,3 +155,53 @@ def test_budget_comparison(study):
     assert none.gradient_steps.tolist() == [0]
     values = qbp.value_and_grad(circuit, cost)[0](starts)[0]
     assert none.gradient["sgd"][0].k == int((values <= study.c_star[0, 0, 0] + 0.1).sum())
+
+
+UP, DOWN, SAME = ((60, 100), (30, 100)), ((30, 100), (60, 100)), ((19, 100), (18, 100))
+
+
+def _prediction(**outcomes):
+    comparison = {o: [S.compare_rates(*pair) for pair in pairs] for o, pairs in outcomes.items()}
+    layers = np.arange(1, 5)
+    return S.Prediction({}, layers, 2 * layers, [], {}, {}, comparison)
+
+
+def test_prediction_sentence_says_only_what_occurs():
+    quiet = _prediction(adam=[SAME] * 4, sgd=[SAME] * 4)
+    assert S.prediction_sentence(quiet) == (
+        "Neither optimizer's best rate is resolved from the prediction at any of the 4 layer "
+        "counts: within their 95 % intervals the two agree.")
+    some = _prediction(adam=[SAME, UP, UP, DOWN], sgd=[SAME] * 4)
+    assert S.prediction_sentence(some) == (
+        "Adam's best rate is resolved above the prediction at L = 2 and 3 (2 of the 4 layer "
+        "counts) and below it at L = 4 (1 of the 4 layer counts); SGD's is not resolved from "
+        "it at any.")
+    both = _prediction(adam=[UP] * 4, sgd=[SAME, SAME, SAME, DOWN])
+    assert S.prediction_sentence(both) == (
+        "Adam's best rate is resolved above the prediction at all 4 layer counts; SGD's best "
+        "rate is resolved below it at L = 4 (1 of the 4 layer counts).")
+
+
+def test_budget_and_transient_sentences():
+    def budget(*pairs):
+        layers = np.arange(1, len(pairs) + 1)
+        return S.BudgetComparison({}, layers, layers, 10, 5, (), [], np.zeros(0), {}, {},
+                                  layers, layers, [S.compare_rates(*p) for p in pairs])
+
+    assert S.budget_sentence(budget(SAME, SAME, SAME)) == (
+        "The best gradient-free method and the better gradient optimizer are not resolved "
+        "apart at any of the 3 layer counts.")
+    assert S.budget_sentence(budget(UP, SAME, DOWN, SAME)) == (
+        "The best gradient-free method is resolved above the better gradient optimizer at "
+        "L = 1 (1 of the 4 layer counts) and below it at L = 3 (1 of the 4 layer counts), and "
+        "the difference is unresolved at the other 2.")
+    assert S.budget_sentence(budget(UP, UP)) == (
+        "The best gradient-free method is resolved above the better gradient optimizer at all "
+        "2 layer counts.")
+    t = S.Transient({"optimizer": "adam"}, 80, 2, 0.1, {}, {}, 0, 52)
+    assert S.transient_sentence(t) == ("Adam's final-step rate is resolved above its settled "
+                                       "rate at none of the 52 pairs of layer count and "
+                                       "learning rate")
+    t = S.Transient({"optimizer": "sgd"}, 80, 2, 0.1, {}, {}, 3, 52)
+    assert S.transient_sentence(t).startswith("SGD's final-step rate is resolved above its "
+                                              "settled rate at 3 of the 52 pairs")

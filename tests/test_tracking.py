@@ -126,14 +126,16 @@ def test_summaries_of_one_reading(study):
 
 
 def test_table(study):
-    table = study.table(1e-3, 16)
-    assert list(table.index) == [1, 2] and len(table.columns) == 9
-    assert list(table.columns[:3]) == ["sharing degree", "flow ratio [95 %]", "compass"]
+    table = study.table(1e-3, 16)  # one column per layer count, one row per reading
+    assert list(table.columns) == ["L = 1", "L = 2"] and len(table.index) == 9
+    assert table.index.name == "reading"
+    assert list(table.index[:3]) == ["sharing degree n·L", "flow ratio [95 %]", "compass"]
+    assert table.loc["sharing degree n·L"].tolist() == ["2", "4"]
     ci = study.flow_interval(1e-3)[0, 1]
-    assert table.loc[1, "flow ratio [95 %]"] == (f"{study.flow_ratio(1e-3)[0, 1]:.2f} "
-                                                 f"[{ci[0]:.2f}, {ci[1]:.2f}]")
-    assert table.loc[2, "steepest"] == f"{study.grid_ratio[1, 1, 1, 0]:.2f}"
-    assert table.loc[2, "agreement, compass"] == f"{study.agreement[1, 1, 0, 0]:.2f}"
+    assert table.loc["flow ratio [95 %]", "L = 1"] == (f"{study.flow_ratio(1e-3)[0, 1]:.2f} "
+                                                      f"[{ci[0]:.2f}, {ci[1]:.2f}]")
+    assert table.loc["steepest", "L = 2"] == f"{study.grid_ratio[1, 1, 1, 0]:.2f}"
+    assert table.loc["agreement, compass", "L = 2"] == f"{study.agreement[1, 1, 0, 0]:.2f}"
     with pytest.raises(ValueError, match="resolution"):
         study.table(1e-3, 12)
     with pytest.raises(ValueError, match="tol"):

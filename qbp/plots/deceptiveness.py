@@ -106,7 +106,7 @@ def _tol_text(tol: float, relative: bool, units: str = "cost units") -> str:
 
 def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False, ax=None,
                 arrows: str = "step", arrow_step: int | None = None, contours: int = 12,
-                legend: bool = True):
+                legend: bool = True, fade: float = 0.0):
     """The descent structure of a 2-parameter landscape; returns the axes.
 
     Each basin (the points draining into one sink, from :func:`qbp.basins`) is a flat colour
@@ -123,7 +123,8 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
     ``contours`` levels of C. ``arrows``: ``"step"`` draws each point's step to its successor
     under the basins' rule (the compass step of −∇C, or the lowest neighbour; none at sinks),
     ``"gradient"`` the direction of −∇C, ``"none"`` nothing; on every ``arrow_step``-th point
-    per axis (default: about 20 arrows per axis).
+    per axis (default: about 20 arrows per axis). ``fade`` in [0, 1) blends the basin
+    colours towards white (0: as they are), for maps with paths drawn on top.
     """
     from matplotlib.collections import LineCollection
 
@@ -137,6 +138,8 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
         raise ValueError("basins must be qbp.basins(landscape, ...) of this landscape")
     if arrows not in ("step", "gradient", "none"):
         raise ValueError(f"arrows must be 'step', 'gradient' or 'none', got {arrows!r}")
+    if not (isinstance(fade, (int, float)) and 0 <= fade < 1):
+        raise ValueError(f"fade must be a number in [0, 1), got {fade!r}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5.2, 5.2), layout="constrained")
     r = landscape.resolution
@@ -147,6 +150,7 @@ def plot_basins(landscape: Landscape, basins, tol: float, relative: bool = False
     label = np.searchsorted(basins.sinks, basins.sink)
     colour = _basin_colours(label, basins.sizes)
     rgb = _palette(colour.max() + 1)[colour[label]]
+    rgb = 1 - (1 - rgb) * (1 - fade)
     # periodic: repeat the −T/2 row and column at +T/2; cells centred on their grid points
     rgb = np.pad(rgb, ((0, 1), (0, 1), (0, 0)), mode="wrap")
     extent = (-half[0] - step[0] / 2, half[0] + step[0] / 2,

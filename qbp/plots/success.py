@@ -20,6 +20,13 @@ def _label_above(ax, label: str) -> None:
                 textcoords="offset points", ha="left", va="bottom", fontsize=10)
 
 
+def layer_colours(n: int) -> np.ndarray:
+    """``n`` colours (RGBA rows) for the layer counts 1 … n in order, dark blue through
+    magenta to orange: matplotlib's "plasma" map cut before its pale yellow end, so that
+    the last curve stays readable on white."""
+    return plt.get_cmap("plasma")(np.linspace(0.0, 0.7, n))
+
+
 def plot_success_curves(curves, axes=None):
     """Success against the learning rate, one curve per layer count, with Wilson error bars
     (curves shifted slightly along η so the bars do not overlap); log η axis.
@@ -34,7 +41,7 @@ def plot_success_curves(curves, axes=None):
         axes = list(axes.flat)
     axes = list(np.atleast_1d(axes))
     for ax, (name, c) in zip(axes, panels.items()):
-        colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.88, len(c.layers)))
+        colours = layer_colours(len(c.layers))
         step = np.log10(c.lrs[1] / c.lrs[0]) if len(c.lrs) > 1 else 0.1
         shift = 10 ** (_offsets(len(c.layers), 0.5 * step))
         for li, layer in enumerate(c.layers):

@@ -17,8 +17,10 @@ from .style import MAX_WIDTH
 #: Path colours of each run: saturated hues that stand out on the grey landscape maps.
 RUN_COLOURS = {"Adam": "#d62728", "SGD": "#1f5fbf", "SGD, small steps": "#2ca02c"}
 RUN_MARKERS = {"Adam": "^", "SGD": "s", "SGD, small steps": "o"}
-#: Colours of the end kinds of :data:`qbp.endpoints.KINDS`.
-KIND_COLOURS = {"global": "#2ca02c", "local minimum": "#7f7f7f", "not settled": "#d62728"}
+#: Colours and markers of the end kinds of :data:`qbp.endpoints.KINDS`: hues that no run
+#: uses (red, blue and green mean Adam, SGD and small-step SGD in every figure).
+KIND_COLOURS = {"global": "#762a83", "local minimum": "#7f7f7f", "not settled": "#e08214"}
+KIND_MARKERS = {"global": "o", "local minimum": "v", "not settled": "D"}
 #: A light grey map for landscapes under coloured paths: low cost white, high cost mid grey.
 LANDSCAPE_GREYS = LinearSegmentedColormap.from_list("qbp_greys", ["#ffffff", "#707070"])
 OPTIMIZER_NAMES = {"adam": "Adam", "sgd": "SGD"}
@@ -108,7 +110,8 @@ def plot_end_kinds(study, axes=None):
     for ax, run in zip(np.atleast_1d(axes), runs):
         for k, kind in enumerate(KINDS):
             fr = [end_fractions(r.kinds[run])[kind] for r in study.layer_records]
-            _errorbar(ax, degrees + shift[k], fr, color=KIND_COLOURS[kind], label=kind)
+            _errorbar(ax, degrees + shift[k], fr, color=KIND_COLOURS[kind],
+                      marker=KIND_MARKERS[kind], label=kind)
         _rate_axes(ax, degrees)
         ax.annotate(run, xy=(0.5, 1), xycoords="axes fraction", xytext=(0, 3),
                     textcoords="offset points", ha="center", va="bottom", fontsize=9)
@@ -149,23 +152,52 @@ def plot_agreement(study, axes=None):
     return axes
 
 
-def plot_basin_paths(record, rule: str, tol: float, ax=None, run: str = "Adam"):
-    """One layer count's basins under ``rule`` (:func:`qbp.plots.plot_basins`, no arrows)
-    with the drawn paths of ``run`` (black lines, cyan starts) and the flow's end from
-    each of those starts (red crosses). Returns the axes."""
+def plot_basin_paths(record, rule, tol: float, ax=None, run: str = "Adam",
+                     fade: float = 0.35):
+    """One layer count's basins under ``rule`` (:func:`qbp.plots.plot_basins`, no arrows, no
+    contours, colours faded towards white by ``fade`` so that the paths stand out) with the
+    drawn paths of ``run`` (black lines, cyan circles at the starts, the run's marker at the
+    ends) and where the gradient flow from each of those starts ends (white crosses, drawn
+    under the run's ends so that an end on the flow's end stays visible). Every artist is
+    labelled for a legend.
+
+    ``rule``: one rule (returns the axes), or a sequence of at most 3 rules drawn side by
+    side at the book's width with one legend below (returns the list of axes; ``ax``, if
+    given, one axes per rule)."""
     from .deceptiveness import plot_basins
     from .optimizers import plot_paths
 
+    if not isinstance(rule, str):
+        rules = list(rule)
+        if not 1 <= len(rules) <= 3:
+            raise ValueError(f"rule must be one rule or 1 to 3 rules, got {rules!r}")
+        if ax is None:
+            _, ax = plt.subplots(1, len(rules), figsize=(MAX_WIDTH, 4.3), sharey=True,
+                                 squeeze=False, layout="constrained")
+        axes = list(np.ravel(ax))
+        legend = {}
+        for a, name in zip(axes, rules):
+            plot_basin_paths(record, name, tol, a, run, fade)
+            legend.update({lab: h for h, lab in zip(*a.get_legend_handles_labels())})
+        for a in axes[1:]:
+            a.set_ylabel("")
+        axes[0].figure.legend(list(legend.values()), list(legend), loc="outside lower center",
+                              ncols=2)
+        return axes
     ax = plot_basins(record.landscape, record.basins[rule], tol, ax=ax, arrows="none",
-                     contours=8, legend=False)
+                     contours=0, legend=False, fade=fade)
     tr = record.paths[run]
-    plot_paths(tr, ax, color="black", end_marker=RUN_MARKERS[run], lw=1.1, marker_size=5,
-               start_marker=None)
-    starts = wrap(tr.params[:, 0], record.landscape.periods)
+    periods = record.landscape.periods
+    plot_paths(tr, ax, color="black", end_marker=None, lw=1.1, start_marker=None,
+               label=f"{run} path")
+    starts, ends = (wrap(tr.params[:, i], periods) for i in (0, -1))
     ax.plot(starts[:, 0], starts[:, 1], "o", ms=6, mfc="#17becf", mec="black", mew=0.7,
-            ls="none", zorder=6)
-    flow_ends = wrap(record.flow_ends[:len(tr.params)], record.landscape.periods)
-    ax.plot(flow_ends[:, 0], flow_ends[:, 1], "x", ms=8, mew=2, color="#d62728", zorder=7)
+            ls="none", zorder=6, label="start")
+    flow_ends = wrap(record.flow_ends[:len(tr.params)], periods)
+    ax.plot(flow_ends[:, 0], flow_ends[:, 1], "X", ms=10, mfc="white", mec="black", mew=0.8,
+            ls="none", zorder=7, label="end of the gradient flow from the start")
+    ax.plot(ends[:, 0], ends[:, 1], RUN_MARKERS[run], ms=6.5, mfc=RUN_COLOURS[run],
+            mec="black", mew=0.7, ls="none", zorder=8, label=f"{run} end")
     ax.annotate(f"{rule} rule, L = {record.layers}", xy=(0.5, 1), xycoords="axes fraction",
                 xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
                 fontsize=9)

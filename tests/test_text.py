@@ -151,6 +151,13 @@ def test_speedup_comments_say_why():
         "passing its data to a worker and back, and the same computation took 1.2× as long in "
         "a busy worker as here; it pays off once a task holds more than about 0.1 s of work "
         "(more starts, steps or starts per task).")
+    # a second comment on the same sweep leaves out what the first said of the sweep
+    assert speedup_comment("On Dask", slow, about_sweep=False) == (
+        "On Dask the sweep ran at 0.77× the speed of this process: a slow-down. Here getting "
+        "started took 0.4 s and each task added 20 ms for passing its data to a worker and "
+        "back, and the same computation took 1.2× as long in a busy worker as here; it pays "
+        "off once a task holds more than about 0.1 s of work (more starts, steps or starts per "
+        "task).")
     loaded = speedup(10.0, 12.0, 48, Overhead("dask", 0.01, 0.0002, 2, 0, 1.0))
     assert speedup_comment("On Dask", loaded) == (
         "On Dask the sweep ran at 0.83× the speed of this process: a slow-down. The measured "

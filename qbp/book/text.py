@@ -222,7 +222,7 @@ def _short(t: float) -> str:
     return seconds(t) if t >= 0.1 else f"{number(1000 * t, 2)} ms"
 
 
-def speedup_comment(where: str, reading) -> str:
+def speedup_comment(where: str, reading, about_sweep: bool = True) -> str:
     """A sentence or two on a parallel run (:class:`qbp.executors.SpeedupReading`),
     computed from its measurements: the speed-up as a factor, and why.
 
@@ -231,7 +231,9 @@ def speedup_comment(where: str, reading) -> str:
     (start-up, passing each task's data, slower work in the workers) predict it, by those
     against the work per task, with the work per task above which running in parallel pays
     off; if they predict a speed-up, by other load on the machine during the run.
-    ``where``: e.g. "In the process pool".
+    ``where``: e.g. "In the process pool". ``about_sweep=False`` leaves out what belongs to
+    the sweep rather than to this run (the work per task and the part that runs in this
+    process), for a second comment on the same sweep.
     """
     o = reading.overhead
     tasks = f"{reading.n_tasks} task{'s' if reading.n_tasks != 1 else ''}"
@@ -254,6 +256,8 @@ def speedup_comment(where: str, reading) -> str:
                 f"starts, steps or starts per task)")
         serial = (f" Of its {seconds(reading.seconds_here)} here, {_short(reading.serial_seconds)} "
                   f"run in this process whatever the scheduler." if reading.serial_seconds else "")
+        if not about_sweep:
+            return f"{head} Here {costs}; {pays}."
         return (f"{head}{serial} Each of its {tasks} holds {_short(reading.work_per_task)} of "
                 f"work, while {costs}; {pays}.")
     return (f"{head} The measured costs — {costs} — predict "

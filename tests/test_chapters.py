@@ -399,3 +399,11 @@ def test_appendix_a3_runs_and_saves_the_comparisons(tmp_path):
     # two rounds of QAOA reach the ground state of the 4-ring; one round stops at ⟨H⟩ = −2
     assert data["reports"]["QAOA p = 2"]["excess"] == 0
     assert abs(data["reports"]["QAOA p = 1"]["excess"] - 2) < 1e-8
+    # the findings the conclusions page lists: one line per report, then the story's counts
+    assert len(data["findings"]) == 6
+    assert data["findings"][2].startswith("QAOA p = 2: reaches the ground state, ")
+    assert data["findings"][0].startswith("QAOA p = 1: stays above the ground state, ")
+    story = data["story"]
+    assert data["findings"][-1] == (
+        f"Sharing against its unshared version: {story['agrees']} of 15 aspects agree with the "
+        f"paper's story, {story['disagrees']} disagree.")

@@ -798,8 +798,8 @@ def describe(numbers: dict) -> dict:
       "not deceptive under the flow" when k = 0, else "hardly deceptive"; "mostly
       deceptive" if lo > :data:`DECEPTIVE_HIGH`; "often deceptive" if lo > DECEPTIVE_LOW;
       when k = 0 but hi ≥ DECEPTIVE_LOW (too few converged starts to bound the fraction),
-      "not seen to be deceptive (too few converged flows to bound the deceptive fraction
-      below 0.10)"; "somewhat deceptive" otherwise (some starts deceptive, the interval
+      "not seen to be deceptive (none of n converged flows ends deceptive, too few to bound
+      the deceptive fraction below 0.10)"; "somewhat deceptive" otherwise (some starts deceptive, the interval
       reaching both sides of DECEPTIVE_LOW);
     - ``flat``: the parameters whose variance's upper 95 % bound is below
       :data:`FLAT_VARIANCE` × a² (a the observable's half-width); ``plateau``: "no parameter
@@ -829,8 +829,10 @@ def describe(numbers: dict) -> dict:
     elif lo > DECEPTIVE_LOW:
         words["deceptive"] = "often deceptive"
     elif flow["n_deceptive"] == 0:  # 0 of n, but n too small for hi < DECEPTIVE_LOW
-        words["deceptive"] = ("not seen to be deceptive (too few converged flows to bound the "
-                              f"deceptive fraction below {_prose_rate(DECEPTIVE_LOW)})")
+        # the limit is the number of flows, converged or not: say how many there were
+        words["deceptive"] = (f"not seen to be deceptive (none of {flow['n_converged']} "
+                              f"converged flows ends deceptive, too few to bound the deceptive "
+                              f"fraction below {_prose_rate(DECEPTIVE_LOW)})")
     else:
         words["deceptive"] = "somewhat deceptive"
     flat = [name for name, v in zip(numbers["param_names"], numbers["normalised_variance_high"])

@@ -252,15 +252,19 @@ def test_ground_rule(p1):
     assert rp.describe(numbers_with(base, excess=8.1e-6))["ground"] == "stays above the ground state"
 
 
-NOT_SEEN = ("not seen to be deceptive (too few converged flows to bound the deceptive "
-            "fraction below 0.10)")
+
+
+def NOT_SEEN(n):
+    return (f"not seen to be deceptive (none of {n} converged flows ends deceptive, too few to "
+            f"bound the deceptive fraction below 0.10)")
+
 
 
 @pytest.mark.parametrize("ci, converged, deceptive, word", [
     ([0.0, 0.09], 40, 0, "not deceptive under the flow"),
     ([0.0, 0.09], 40, 1, "hardly deceptive"),
-    ([0.0, 0.1], 36, 0, NOT_SEEN),  # hi = DECEPTIVE_LOW is not below it
-    ([0.0, 0.16], 20, 0, NOT_SEEN),  # the review's 0.00 [0.00, 0.16]: not "somewhat"
+    ([0.0, 0.1], 36, 0, NOT_SEEN(36)),  # hi = DECEPTIVE_LOW is not below it
+    ([0.0, 0.16], 20, 0, NOT_SEEN(20)),  # the review's 0.00 [0.00, 0.16]: not "somewhat"
     ([0.0, 0.1], 36, 1, "somewhat deceptive"),
     ([0.51, 0.9], 16, 12, "mostly deceptive"),
     ([0.5, 0.9], 16, 11, "often deceptive"),  # lo = DECEPTIVE_HIGH is not above it
@@ -280,7 +284,8 @@ def test_deceptiveness_rule(p1, ci, converged, deceptive, word):
 
 
 @pytest.mark.parametrize("converged, word", [
-    (20, NOT_SEEN), (34, NOT_SEEN),  # Wilson upper end of 0 of n: z²/(n + z²) = 0.161, 0.1015
+    # Wilson upper end of 0 of n: z²/(n + z²) = 0.161, 0.1015
+    (20, NOT_SEEN(20)), (34, NOT_SEEN(34)),
     (35, "not deceptive under the flow"),  # 3.8415 / 38.8415 = 0.0989 < 0.1
 ])
 def test_no_deceptive_start_words_follow_the_interval(p1, converged, word):

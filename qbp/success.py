@@ -442,7 +442,8 @@ def shape_summary(shapes, layers) -> dict:
 def window_table(cells):
     """C6 cells of one setting, one per optimizer: per layer count the flow ratio of the
     starts (Wilson) and each optimizer's learning-rate window width in decades with its
-    bootstrap 95 % interval. A DataFrame indexed by L."""
+    bootstrap 95 % interval ("none (no success)" where no run settled at any lr: no
+    window, left out of C6's trend). A DataFrame indexed by L."""
     import pandas as pd
 
     cells = list(cells)
@@ -455,8 +456,14 @@ def window_table(cells):
     for cell in cells:
         w = cell.series
         table[f"{_names(cell.setting['optimizer'])} width (decades)"] = [
-            f"{v:.2f} [{a:.2f}, {b:.2f}]" for v, a, b in zip(w["value"], w["low"], w["high"])]
+            "none (no success)" if _undefined(v) else f"{v:.2f} [{a:.2f}, {b:.2f}]"
+            for v, a, b in zip(w["value"], w["low"], w["high"])]
     return table
+
+
+def _undefined(value) -> bool:
+    """A cell's series entry that is undefined: NaN, or None once stored as JSON."""
+    return value is None or not np.isfinite(value)
 
 
 # --------------------------------------------------------------------------- budget

@@ -667,6 +667,25 @@ class FlowStudy(_Study):
         return {"random": (int(per_random.sum()), int(self.converged.size)),
                 "grid": (int(per_grid.sum()), int(self.grid_converged.size)), "worst": worst}
 
+    @staticmethod
+    def unconverged_where(unconverged: dict) -> str:
+        """Where the unconverged starts of :meth:`unconverged` lie, as words for a sentence
+        on them: ``"at n = 4, tfim, L = 3"`` for a single start, ``"all at …"`` when one
+        (n, cost, L) holds them all, ``"most of them at …"`` when it holds more than half,
+        ``"the most, 5, at …"`` otherwise, and ``"no setting has any"`` when every flow
+        converged."""
+        worst = unconverged["worst"]
+        total = unconverged["random"][0] + unconverged["grid"][0]
+        if worst is None or total == 0:
+            return "no setting has any"
+        where = "n = {n_qubits}, {cost}, L = {layers}".format(**worst)
+        k = worst["random"] + worst["grid"]
+        if total == 1:
+            return f"at {where}"
+        if k == total:
+            return f"all at {where}"
+        return f"most of them at {where}" if 2 * k > total else f"the most, {k}, at {where}"
+
     def grid_flow_ratio(self, tol: float) -> np.ndarray:
         """Flow ratio on each nested grid of starts at ``tol``: (n_qubits, costs, max_layers,
         len(flow_resolutions)), over the converged starts (NaN where none converged)."""

@@ -430,12 +430,11 @@ def outcome_table(result, columns=("tol", "steps")):
 
 def shape_summary(shapes, layers) -> dict:
     """{word: [L, …]}: the layer counts at which each shape word of :func:`curve_shapes`
-    occurs, words in the order of :data:`SHAPES`."""
+    occurs, the words ordered by the first layer count they occur at (so a sentence reads
+    "rises at L = 1; rises and falls at L = 2, 3")."""
     out = {}
-    for word in SHAPES.values():
-        found = [int(layer) for layer, w in zip(layers, shapes) if w == word]
-        if found:
-            out[word] = found
+    for layer, word in zip(layers, shapes):
+        out.setdefault(word, []).append(int(layer))
     return out
 
 

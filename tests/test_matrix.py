@@ -618,3 +618,18 @@ def _some_c7(study):
     cell = study.cells("C1")[0]
     return [Cell("C7", cell.setting, "R", [90], "rank", {"value": [70.0]},
                  {"name": "x", "value": 1}, None, "supports", "r")]
+
+
+@pytest.mark.parametrize("random, grid, worst, words", [
+    ((1, 2160), (0, 9600), {"n_qubits": 4, "cost": "tfim", "layers": 3, "random": 1, "grid": 0},
+     "at n = 4, tfim, L = 3"),
+    ((3, 2160), (1, 9600), {"n_qubits": 4, "cost": "tfim", "layers": 3, "random": 3, "grid": 1},
+     "all at n = 4, tfim, L = 3"),
+    ((3, 2160), (1, 9600), {"n_qubits": 2, "cost": "tfim", "layers": 6, "random": 3, "grid": 0},
+     "most of them at n = 2, tfim, L = 6"),
+    ((4, 2160), (0, 9600), {"n_qubits": 2, "cost": "tfim", "layers": 6, "random": 2, "grid": 0},
+     "the most, 2, at n = 2, tfim, L = 6"),
+    ((0, 2160), (0, 9600), None, "no setting has any"),
+])
+def test_unconverged_where(random, grid, worst, words):
+    assert M.FlowStudy.unconverged_where({"random": random, "grid": grid, "worst": worst}) == words

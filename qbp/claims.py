@@ -357,7 +357,9 @@ def c6_rule(ratios, widths, effect) -> Judgement:
     the same starts, over the degrees; the effect is width(most deceptive degree) −
     width(least deceptive degree) with a paired bootstrap interval over starts. Ties in the
     ratio take average ranks. If the ratio is the same at every degree there is no "more
-    deceptive" landscape to compare: **inconclusive**."""
+    deceptive" landscape to compare: **inconclusive**. Only degrees with a window enter
+    (a width is NaN where no run settled, and :func:`qbp.matrix.c6_cell` leaves it out):
+    ``widths`` must be finite."""
     r = real_array(ratios, "ratios")
     if r.ndim != 1 or not np.all(np.isfinite(r)):
         raise ValueError(f"ratios must be 1-D and finite, got {r.tolist()}")
@@ -454,7 +456,8 @@ REGISTRY = {c.id: c for c in (
           "settled success rate is at least half its best) narrows as the deceptiveness ratio "
           "rises (one-sided exact p < 0.05) and the width difference between the most and the "
           "least deceptive layer count has a 95 % interval below 0; it contradicts it if that "
-          "interval is above 0; otherwise it is inconclusive.",
+          "interval is above 0; otherwise it is inconclusive. A layer count where no run "
+          "settled has no window and is left out.",
           ("n_qubits", "cost", "tol", "steps", "optimizer", "seed")),
     Claim("C7", "Halving the resolution shifts per-step gradient magnitudes up by about a "
                 "quartile.",

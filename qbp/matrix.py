@@ -56,7 +56,7 @@ from .cost import COST_NAMES, make_cost
 
 __all__ = ["minimum_study", "landscape_study", "flow_study", "success_study", "MinimumStudy",
            "LandscapeStudy", "FlowStudy", "SuccessStudy", "cells_table", "claim_table",
-           "window_widths",
+           "window_widths", "c6_cell",
            "subgrid_index",
            "DEFAULT_TOLS", "DEFAULT_C_STAR_RESOLUTION", "GRID_RULES", "SETTING_NAMES"]
 
@@ -667,6 +667,25 @@ class FlowStudy(_Study):
         return {"random": (int(per_random.sum()), int(self.converged.size)),
                 "grid": (int(per_grid.sum()), int(self.grid_converged.size)), "worst": worst}
 
+    @staticmethod
+    def unconverged_where(unconverged: dict) -> str:
+        """Where the unconverged starts of :meth:`unconverged` lie, as words for a sentence
+        on them: ``"at n = 4, tfim, L = 3"`` for a single start, ``"all at …"`` when one
+        (n, cost, L) holds them all, ``"most of them at …"`` when it holds more than half,
+        ``"the most, 5, at …"`` otherwise, and ``"no setting has any"`` when every flow
+        converged."""
+        worst = unconverged["worst"]
+        total = unconverged["random"][0] + unconverged["grid"][0]
+        if worst is None or total == 0:
+            return "no setting has any"
+        where = "n = {n_qubits}, {cost}, L = {layers}".format(**worst)
+        k = worst["random"] + worst["grid"]
+        if total == 1:
+            return f"at {where}"
+        if k == total:
+            return f"all at {where}"
+        return f"most of them at {where}" if 2 * k > total else f"the most, {k}, at {where}"
+
     def grid_flow_ratio(self, tol: float) -> np.ndarray:
         """Flow ratio on each nested grid of starts at ``tol``: (n_qubits, costs, max_layers,
         len(flow_resolutions)), over the converged starts (NaN where none converged)."""
@@ -913,7 +932,8 @@ def window_widths(lrs, rates) -> np.ndarray:
     decades of η, the same numbers as ``window_width(lrs, curve).width`` for each curve
     (tested): the contiguous run of rates ≥ half the best that holds a best lr (the widest
     if several do), each edge interpolated in log10 η to the half crossing or censored at the
-    grid's end; 0 where the best rate is 0. Vectorised over curves (the bootstrap of C6).
+    grid's end; NaN (undefined: no window) where the best rate is 0. Vectorised over curves
+    (the bootstrap of C6).
     """
     x = np.log10(np.asarray(lrs, dtype=float))
     r = np.asarray(rates, dtype=float)
@@ -940,7 +960,7 @@ def window_widths(lrs, rates) -> np.ndarray:
         hi = np.where(stop == m - 1, x[stop],
                       x[stop] + frac_hi * (x[np.minimum(stop + 1, m - 1)] - x[stop]))
     width = np.where(above & (r == best), hi - lo, -np.inf).max(axis=-1)
-    return np.where(best[..., 0] > 0, width, 0.0)
+    return np.where(best[..., 0] > 0, width, np.nan)
 
 
 @dataclass(frozen=True, eq=False)
@@ -1015,9 +1035,14 @@ class SuccessStudy(_Study):
         (``n_boot`` resamples of the starts, the same resamples for every degree, seeded by
         the cell's setting), against the flow ratio of the same starts at tol (Wilson);
         :func:`qbp.claims.c6_rule`, effect width(most deceptive) − width(least deceptive)
-        with the paired bootstrap interval.
+        with the paired bootstrap interval. A degree where no run settled at any lr has no
+        window (width NaN, stored as None): it is left out of the trend and of the choice of
+        the most and least deceptive degrees; with fewer than two defined widths the cell is
+        inconclusive. A resample without success at a degree has no width either: each
+        interval is over the resamples where its widths are defined (the undefined ones are
+        counted in ``beside["n_boot_undefined"]``).
         """
-        from .stats import Effect, proportion_difference, wilson_interval, window_width
+        from .stats import proportion_difference, wilson_interval
 
         self._claim(claim)
         tols = self.tols if tols is None else _tols(tols)
@@ -1048,9 +1073,9 @@ class SuccessStudy(_Study):
                                 success = settled[i, j, s, :, o]  # (L, lr, B)
                                 rng_seed = [i, j, s, o, t_index,
                                             self.checkpoints.index(run), 6]
-                                out.append(self._c6_cell(setting, degrees, success,
-                                                         dec[i, j, s], conv[i, j, s], rng_seed,
-                                                         Effect, wilson_interval, window_width))
+                                out.append(c6_cell(setting, degrees, self.lrs, success,
+                                                   dec[i, j, s], conv[i, j, s], self.n_boot,
+                                                   rng_seed))
         return out
 
     def _c5_cell(self, setting, degrees, k, fin, b, newcombe, wilson) -> Cell:
@@ -1067,50 +1092,106 @@ class SuccessStudy(_Study):
                     "best settled success rate over the learning rates", series, jd.statistic,
                     _effect_dict(effect), jd.outcome, jd.reason, {"n_starts": b})
 
-    def _c6_cell(self, setting, degrees, success, dec, conv, rng_seed, Effect, wilson,
-                 window_width) -> Cell:
-        b = self.n_starts
-        rates = success.mean(axis=-1)  # (L, lr)
-        fits = [window_width(self.lrs, curve) for curve in rates]
-        width = np.array([w.width for w in fits])
-        # Bootstrap over starts: one multinomial resample of the starts for all degrees.
-        rng = np.random.default_rng(rng_seed)
-        picks = rng.integers(0, b, size=(self.n_boot, b))
-        weights = np.bincount((picks + b * np.arange(self.n_boot)[:, None]).ravel(),
-                              minlength=self.n_boot * b).reshape(self.n_boot, b).astype(float)
-        # successes of each resample: one BLAS product (float, 2-D: ~6× faster than int64)
-        counts = success.reshape(-1, b).astype(float) @ weights.T
-        boot_rates = counts.reshape(success.shape[:2] + (self.n_boot,)) / b  # (L, lr, n_boot)
-        boot = window_widths(self.lrs, np.moveaxis(boot_rates, -1, 1))  # (L, n_boot)
-        w_low, w_high = np.percentile(boot, [2.5, 97.5], axis=1)
-        ok = conv > 0
-        ratio = np.where(ok, dec / np.maximum(conv, 1), np.nan)
-        r_low, r_high = wilson(dec, conv)
-        series = {"value": width, "low": w_low, "high": w_high, "ratio": ratio,
-                  "ratio_low": np.where(ok, r_low, np.nan),
-                  "ratio_high": np.where(ok, r_high, np.nan),
-                  "best_rate": [w.best_rate for w in fits]}
-        beside = {"censored_low": [w.censored_low for w in fits],
-                  "censored_high": [w.censored_high for w in fits],
-                  "best_lr": [w.best_lr for w in fits], "n_boot": self.n_boot,
-                  "n_unconverged": (b - conv).tolist()}
-        if not ok.all():
-            jd = _undefined("C6", f"no flow converged at degrees {degrees[~ok].tolist()}: "
-                                  f"the deceptiveness ratio is undefined there: inconclusive")
-            return Cell("C6", setting, _X_NAME, degrees, "learning-rate window width (decades)",
-                        series, jd.statistic, None, jd.outcome, jd.reason, beside)
-        most = len(ratio) - 1 - int(np.argmax(ratio[::-1]))  # ties: the highest degree
-        least = int(np.argmin(ratio))  # ties: the lowest degree
-        diff = boot[most] - boot[least]
-        lo, hi = np.percentile(diff, [2.5, 97.5])
-        effect = Effect(float(width[most] - width[least]), float(lo), float(hi), "sample",
-                        "paired bootstrap over starts (percentile)", 0.95)
-        jd = REGISTRY["C6"].rule(ratio, width, effect)
-        beside.update({"most_deceptive_degree": int(degrees[most]),
-                       "least_deceptive_degree": int(degrees[least])})
+def c6_cell(setting: dict, degrees, lrs, success, deceptive, converged, n_boot: int,
+            rng_seed) -> Cell:
+    """One C6 cell (:meth:`SuccessStudy.cells`) from its runs' outcomes.
+
+    ``setting``: the cell's axes; ``degrees`` (L,): sharing degrees n·L; ``lrs`` (m,):
+    increasing learning rates; ``success`` (L, m, B) bool: settled runs per degree, lr and
+    start; ``deceptive``, ``converged`` (L,): the flow's counts from the same B starts;
+    ``n_boot``: bootstrap resamples of the starts (the same for every degree), drawn with
+    ``numpy.random.default_rng(rng_seed)``. The width per degree is
+    :func:`qbp.stats.window_width`'s; a degree with no settled run at any lr has no window
+    (NaN): it is left out of the trend and of the choice of the most and least deceptive
+    degrees, and with fewer than two defined widths the cell is inconclusive. Each bootstrap
+    interval is over the resamples where its widths are defined (the others counted per
+    degree in ``beside["n_boot_undefined"]``).
+    """
+    from .stats import Effect, wilson_interval as wilson, window_width
+
+    dec, conv = np.asarray(deceptive), np.asarray(converged)
+    degrees = np.asarray(degrees)
+    success = np.asarray(success, dtype=bool)
+    b = success.shape[-1]
+    rates = success.mean(axis=-1)  # (L, lr)
+    fits = [window_width(lrs, curve) for curve in rates]
+    width = np.array([w.width for w in fits])
+    # Bootstrap over starts: one multinomial resample of the starts for all degrees.
+    rng = np.random.default_rng(rng_seed)
+    picks = rng.integers(0, b, size=(n_boot, b))
+    weights = np.bincount((picks + b * np.arange(n_boot)[:, None]).ravel(),
+                          minlength=n_boot * b).reshape(n_boot, b).astype(float)
+    # successes of each resample: one BLAS product (float, 2-D: ~6× faster than int64)
+    counts = success.reshape(-1, b).astype(float) @ weights.T
+    boot_rates = counts.reshape(success.shape[:2] + (n_boot,)) / b  # (L, lr, n_boot)
+    boot = window_widths(lrs, np.moveaxis(boot_rates, -1, 1))  # (L, n_boot), NaN: none
+    defined = np.isfinite(width)
+    w_low, w_high = _percentiles(boot)
+    ok = conv > 0
+    ratio = np.where(ok, dec / np.maximum(conv, 1), np.nan)
+    r_low, r_high = wilson(dec, conv)
+    series = {"value": width, "low": w_low, "high": w_high, "ratio": ratio,
+              "ratio_low": np.where(ok, r_low, np.nan),
+              "ratio_high": np.where(ok, r_high, np.nan),
+              "best_rate": [w.best_rate for w in fits]}
+    beside = {"censored_low": [w.censored_low for w in fits],
+              "censored_high": [w.censored_high for w in fits],
+              "best_lr": [w.best_lr for w in fits], "n_boot": n_boot,
+              "n_unconverged": (b - conv).tolist(),
+              "no_window_degrees": degrees[~defined].tolist(),
+              "n_boot_undefined": np.isnan(boot).sum(axis=1).tolist()}
+    if not ok.all():
+        jd = _undefined("C6", f"no flow converged at degrees {degrees[~ok].tolist()}: "
+                              f"the deceptiveness ratio is undefined there: inconclusive")
         return Cell("C6", setting, _X_NAME, degrees, "learning-rate window width (decades)",
-                    series, {**jd.statistic, "x": "ratio"}, _effect_dict(effect), jd.outcome,
-                    jd.reason, beside)
+                    series, jd.statistic, None, jd.outcome, jd.reason, beside)
+    if defined.sum() < 2:
+        jd = _undefined("C6", f"no run settled at any learning rate at degrees "
+                              f"{degrees[~defined].tolist()}: the window is undefined there, "
+                              f"and {int(defined.sum())} defined width"
+                              f"{'' if defined.sum() == 1 else 's'} cannot show a trend: "
+                              f"inconclusive")
+        return Cell("C6", setting, _X_NAME, degrees, "learning-rate window width (decades)",
+                    series, jd.statistic, None, jd.outcome, jd.reason, beside)
+    # The trend over the degrees with a window only (a width of no success is undefined,
+    # not narrow); the most and least deceptive degrees are chosen among them.
+    keep = np.flatnonzero(defined)
+    r_kept = ratio[keep]
+    most = int(keep[len(keep) - 1 - int(np.argmax(r_kept[::-1]))])  # ties: highest degree
+    least = int(keep[int(np.argmin(r_kept))])  # ties: the lowest degree
+    diff = boot[most] - boot[least]
+    diff = diff[np.isfinite(diff)]
+    if diff.size == 0:
+        jd = _undefined("C6", f"no resample of the starts has a window at both degrees "
+                              f"{int(degrees[least])} and {int(degrees[most])}: the effect's "
+                              f"interval is undefined: inconclusive")
+        return Cell("C6", setting, _X_NAME, degrees, "learning-rate window width (decades)",
+                    series, jd.statistic, None, jd.outcome, jd.reason, beside)
+    lo, hi = np.percentile(diff, [2.5, 97.5])
+    effect = Effect(float(width[most] - width[least]), float(lo), float(hi), "sample",
+                    "paired bootstrap over starts (percentile)", 0.95)
+    jd = REGISTRY["C6"].rule(r_kept, width[keep], effect)
+    if not defined.all():
+        jd = Judgement(jd.outcome, jd.statistic,
+                       f"{jd.reason}; no run settled at any learning rate at degrees "
+                       f"{degrees[~defined].tolist()}: no window there, left out of the trend")
+    beside.update({"most_deceptive_degree": int(degrees[most]),
+                   "least_deceptive_degree": int(degrees[least])})
+    return Cell("C6", setting, _X_NAME, degrees, "learning-rate window width (decades)",
+                series, {**jd.statistic, "x": "ratio"}, _effect_dict(effect), jd.outcome,
+                jd.reason, beside)
+
+
+def _percentiles(boot) -> tuple[np.ndarray, np.ndarray]:
+    """The 2.5 and 97.5 percentiles of each row of ``boot`` (rows, n_boot) over its finite
+    entries (a resample without a window is NaN); NaN for a row with none."""
+    low = np.full(boot.shape[0], np.nan)
+    high = np.full(boot.shape[0], np.nan)
+    for i, row in enumerate(boot):  # a few degrees
+        row = row[np.isfinite(row)]
+        if row.size:
+            low[i], high[i] = np.percentile(row, [2.5, 97.5])
+    return low, high
 
 
 def _success_task(task):

@@ -38,7 +38,7 @@ from .statevector import partial_derivative
 __all__ = ["PlateauScan", "plateau_scan", "fit_decay", "DecayFit", "fit_model", "fit_models",
            "decay_verdict", "tail_share", "RateComparison", "compare_rates", "decay_table",
            "reduced_half_width", "COSTS", "CIRCUITS", "INITS", "MODELS", "DECAY_VERDICTS",
-           "DECAY_WORDS", "CIRCUIT_NAMES", "grouped_verdicts", "CHI2_GATE", "MODEL_MARGIN",
+           "DECAY_WORDS", "CIRCUIT_NAMES", "grouped_verdicts", "sharing_verdicts", "CHI2_GATE", "MODEL_MARGIN",
            "N_SIGMA", "REDUCED_SCALE"]
 
 COSTS = {"global": GlobalCost, "local": LocalCost}
@@ -555,6 +555,42 @@ CIRCUIT_NAMES = {"default": "the staircase", "alternating": "the alternating ans
 def _and(items) -> str:
     items = [str(i) for i in items]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def sharing_verdicts(verdicts: dict, context: str = "", quantity: str = "variance") -> list[str]:
+    """The decay verdicts of several sharing schemes as sentences, each distinct pair of
+    (global, local) verdicts once, every clause with its subject:
+    ``["Without sharing at L = n, the global cost's variance falls exponentially and the
+    local cost's falls like a power of n.", "With layer and type sharing at L = n, the
+    variance of each cost grows."]``.
+
+    ``verdicts``: {scheme: {"global": verdict, "local": verdict}} in the order to tell, a
+    scheme one of ``"none"``, ``"layer"``, ``"type"`` and a verdict one of
+    :data:`DECAY_VERDICTS` (e.g. :attr:`PlateauScan.verdict` or its saved summary);
+    ``context``: words after the schemes (``" at L = n"``); ``quantity``: what falls.
+    Groups follow the first scheme of each. ValueError for an unknown scheme or verdict."""
+    if not isinstance(verdicts, dict) or not verdicts:
+        raise TypeError("verdicts must be a non-empty dict {scheme: {'global': …, 'local': …}}")
+    groups: dict = {}  # (global, local) -> [schemes]
+    for scheme, v in verdicts.items():
+        if scheme not in ("none", "layer", "type"):
+            raise ValueError(f"verdicts: scheme must be none, layer or type, got {scheme!r}")
+        pair = (v["global"], v["local"])
+        bad = [x for x in pair if x not in DECAY_WORDS]
+        if bad:
+            raise ValueError(f"verdicts: unknown verdict {bad[0]!r} for {scheme!r}")
+        groups.setdefault(pair, []).append(scheme)
+    out = []
+    for (g, l), schemes in groups.items():
+        leads = (["without sharing"] if "none" in schemes else []) + (
+            [f"with {_and(x for x in schemes if x != 'none')} sharing"]
+            if any(x != "none" for x in schemes) else [])
+        lead = " and ".join(leads)
+        clause = (f"the {quantity} of each cost {DECAY_WORDS[g]}" if g == l else
+                  f"the global cost's {quantity} {DECAY_WORDS[g]} and the local cost's "
+                  f"{DECAY_WORDS[l]}")
+        out.append(f"{lead[0].upper()}{lead[1:]}{context}, {clause}.")
+    return out
 
 
 def grouped_verdicts(scans, names=None) -> str:

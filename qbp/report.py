@@ -760,7 +760,8 @@ def _numbers(report: TrainabilityReport) -> dict:
             "best": {"lr": float(rates.lrs[k]), "rate": float(rates.settled_rate[k]),
                      "ci": [float(ci[0, k]), float(ci[1, k])],
                      "final_rate": float(rates.final_rate[k])},
-            "window": {"decades": w.width, "censored": bool(w.censored_low or w.censored_high),
+            # no success: no window (width NaN), stored as None, worded "none"
+            "window": {"decades": None if w.no_success else w.width, "censored": bool(w.censored_low or w.censored_high),
                        "no_success": w.no_success},
         }
     return {

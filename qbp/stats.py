@@ -439,7 +439,8 @@ def claim_verdict(cells: Sequence[str] | Mapping[str, str]) -> ClaimVerdict:
 @dataclass(frozen=True)
 class WindowWidth:
     """C6's learning-rate window: ``width`` in decades of η where the success rate is at
-    least half its best, with the window's edges and flags (see :func:`window_width`)."""
+    least half its best (NaN, undefined, when ``no_success``: the best rate is 0), with the
+    window's edges and flags (see :func:`window_width`)."""
 
     width: float
     best_rate: float
@@ -468,8 +469,10 @@ def window_width(lrs, success_rates) -> WindowWidth:
        may be wider);
     4. width = log10(high edge) − log10(low edge).
 
-    A zero best rate gives width 0 with ``no_success=True`` (and NaN-free edges at the
-    grid's ends). Never NaN.
+    A zero best rate (no run succeeded at any lr) has no window: ``width`` is NaN, meaning
+    *undefined*, with ``no_success=True`` (the edges are the grid's ends). A window of no
+    success is not a narrow window, so C6 leaves such a curve out of its trend
+    (:meth:`qbp.matrix.SuccessStudy.cells`). Otherwise the width is finite, ≥ 0.
     """
     lr = _finite_1d(lrs, "lrs")
     rate = _finite_1d(success_rates, "success_rates")
@@ -482,7 +485,8 @@ def window_width(lrs, success_rates) -> WindowWidth:
     x = np.log10(lr)
     best = float(rate.max())
     if best == 0:
-        return WindowWidth(0.0, 0.0, float(lr[0]), float(lr[0]), float(lr[-1]), False, False, True)
+        return WindowWidth(float("nan"), 0.0, float(lr[0]), float(lr[0]), float(lr[-1]), False,
+                           False, True)
     half = best / 2
     above = rate >= half
     # runs of consecutive lrs above half: [start, stop)

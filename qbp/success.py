@@ -430,19 +430,19 @@ def outcome_table(result, columns=("tol", "steps")):
 
 def shape_summary(shapes, layers) -> dict:
     """{word: [L, …]}: the layer counts at which each shape word of :func:`curve_shapes`
-    occurs, words in the order of :data:`SHAPES`."""
+    occurs, the words ordered by the first layer count they occur at (so a sentence reads
+    "rises at L = 1; rises and falls at L = 2, 3")."""
     out = {}
-    for word in SHAPES.values():
-        found = [int(layer) for layer, w in zip(layers, shapes) if w == word]
-        if found:
-            out[word] = found
+    for layer, word in zip(layers, shapes):
+        out.setdefault(word, []).append(int(layer))
     return out
 
 
 def window_table(cells):
     """C6 cells of one setting, one per optimizer: per layer count the flow ratio of the
     starts (Wilson) and each optimizer's learning-rate window width in decades with its
-    bootstrap 95 % interval. A DataFrame indexed by L."""
+    bootstrap 95 % interval ("none (no success)" where no run settled at any lr: no
+    window, left out of C6's trend). A DataFrame indexed by L."""
     import pandas as pd
 
     cells = list(cells)
@@ -455,8 +455,14 @@ def window_table(cells):
     for cell in cells:
         w = cell.series
         table[f"{_names(cell.setting['optimizer'])} width (decades)"] = [
-            f"{v:.2f} [{a:.2f}, {b:.2f}]" for v, a, b in zip(w["value"], w["low"], w["high"])]
+            "none (no success)" if _undefined(v) else f"{v:.2f} [{a:.2f}, {b:.2f}]"
+            for v, a, b in zip(w["value"], w["low"], w["high"])]
     return table
+
+
+def _undefined(value) -> bool:
+    """A cell's series entry that is undefined: NaN, or None once stored as JSON."""
+    return value is None or not np.isfinite(value)
 
 
 # --------------------------------------------------------------------------- budget

@@ -2,6 +2,8 @@
 computation, their cells, JSON round trips and scheduler identity."""
 
 
+import json
+
 import numpy as np
 import pytest
 
@@ -124,6 +126,85 @@ def test_window_widths_equal_window_width():
     np.testing.assert_array_equal(widths, expected)
     np.testing.assert_array_equal(M.window_widths(lrs, curves.reshape(5, -1, 9)),
                                   widths.reshape(5, -1))
+
+
+def test_window_widths_undefined_without_success():
+    lrs = [1e-3, 1e-2, 1e-1, 1.0]
+    widths = M.window_widths(lrs, [[0.0, 0.0, 0.0, 0.0], [0.0, 0.5, 1.0, 0.2]])
+    assert np.isnan(widths[0]) and widths[1] == pytest.approx(1.625)
+
+
+class TestC6CellWithoutSuccess:
+    """Hand-made settled runs: 4 lrs (decades apart), 4 starts, 3 degrees."""
+
+    LRS = np.array([1e-3, 1e-2, 1e-1, 1.0])
+    SETTING = {"n_qubits": 1, "cost": "tfim", "tol": 0.1, "steps": 10, "optimizer": "sgd",
+               "seed": 0}
+
+    @staticmethod
+    def runs(*rates):
+        """(L, lr, 4) settled runs whose rate per lr is k/4 for k in ``rates`` rows."""
+        k = np.asarray(rates)
+        return np.arange(4)[None, None, :] < k[..., None]
+
+    def cell(self, success, deceptive=(0, 1, 2), converged=(4, 4, 4), n_boot=200):
+        return M.c6_cell(self.SETTING, np.arange(1, len(success) + 1), self.LRS, success,
+                         np.array(deceptive), np.array(converged), n_boot, [1, 2, 3])
+
+    def test_no_window_leaves_the_trend(self):
+        # Widths 3 (every lr at 4/4, censored both ends) and 1 (a single lr each side of
+        # the half crossing: 4/4 at 1e-1, 0 elsewhere → edges ½ decade away: width 1), then
+        # nothing settles at the most deceptive degree. Counted as 0, the width would fall
+        # 3 → 1 → 0 with the ratio (the old, biased reading); undefined, it leaves two points.
+        success = self.runs([4, 4, 4, 4], [0, 0, 4, 0], [0, 0, 0, 0])
+        c = self.cell(success)
+        # NaN, undefined, is stored as None
+        assert c.series["value"] == (3.0, 1.0, None)
+        assert c.series["low"][2] is None and c.series["high"][2] is None
+        assert c.beside["no_window_degrees"] == [3]
+        assert c.beside["n_boot_undefined"][2] == 200 and c.beside["n_boot_undefined"][0] == 0
+        assert c.statistic["n"] == 2  # the trend over the two degrees with a window
+        assert c.beside["most_deceptive_degree"] == 2
+        assert c.beside["least_deceptive_degree"] == 1
+        assert c.effect["estimate"] == pytest.approx(-2.0)
+        assert c.outcome == "inconclusive"  # two points: p = 1/2
+        assert "degrees [3]: no window there, left out of the trend" in c.reason
+
+    def test_too_few_windows_is_inconclusive(self):
+        success = self.runs([0, 0, 0, 0], [0, 4, 0, 0], [0, 0, 0, 0])
+        c = self.cell(success)
+        assert c.outcome == "inconclusive" and c.effect is None
+        assert c.statistic["value"] is None
+        assert c.reason == ("no run settled at any learning rate at degrees [1, 3]: the window "
+                            "is undefined there, and 1 defined width cannot show a trend: "
+                            "inconclusive")
+
+    def test_bootstrap_intervals_over_defined_resamples(self):
+        # One start of four settles, at one lr: about (3/4)^4 ≈ 32 % of resamples miss it.
+        success = self.runs([4, 4, 4, 4], [0, 1, 0, 0], [4, 4, 4, 4])
+        c = self.cell(success, n_boot=400)
+        undefined = c.beside["n_boot_undefined"]
+        assert undefined[0] == undefined[2] == 0 and 80 < undefined[1] < 180
+        # every defined resample of degree 2 has the same single-lr window: width 1
+        assert c.series["value"][1] == 1.0
+        assert (c.series["low"][1], c.series["high"][1]) == (1.0, 1.0)
+        assert c.statistic["n"] == 3
+
+    def test_round_trip_of_an_undefined_width(self):
+        from qbp.claims import Cell
+        success = self.runs([4, 4, 4, 4], [0, 0, 4, 0], [0, 0, 0, 0])
+        c = self.cell(success)
+        again = Cell.from_dict(json.loads(json.dumps(c.to_dict())))
+        assert again.series["value"][2] is None and again.outcome == c.outcome
+
+
+def test_window_table_says_none_without_success():
+    from qbp import success as S
+    t = TestC6CellWithoutSuccess()
+    c = t.cell(t.runs([4, 4, 4, 4], [0, 0, 4, 0], [0, 0, 0, 0]))
+    table = S.window_table([c])
+    assert list(table["SGD width (decades)"]) == ["3.00 [3.00, 3.00]", "1.00 [1.00, 1.00]",
+                                                   "none (no success)"]
 
 
 def test_subgrids_are_nested():
@@ -307,7 +388,8 @@ class TestSuccessStudy:
                                         c_star=float(success.c_star[0, 0, l]))
             assert cells[0].series["ratio"][l] == direct.ratio
             rates = success.settled(0.1, 20)[0, 0, 0, l, 0].mean(axis=-1)
-            assert cells[0].series["value"][l] == stats.window_width(LRS, rates).width
+            w = stats.window_width(LRS, rates).width
+            assert cells[0].series["value"][l] == (None if np.isnan(w) else w)
         for c in cells:
             lo, hi = c.series["low"], c.series["high"]
             assert all(a <= b for a, b in zip(lo, hi))
@@ -342,7 +424,9 @@ def test_tables(success, flow):
     cells = success.cells("C5") + success.cells("C6")
     assert len(table) == len(cells)
     assert table["outcome"].tolist() == [c.outcome for c in cells]
-    assert table["p_value"].tolist() == [c.statistic["p_value"] for c in cells]
+    # a cell whose statistic is undefined (e.g. C6 without two windows) has no p-value
+    np.testing.assert_array_equal(table["p_value"].to_numpy(dtype=float),
+                                  [c.statistic.get("p_value", np.nan) for c in cells])
     assert table.loc[0, "setting"] == "tol = 0.001, T = 10, adam, seed 0"
     c4 = flow.table("C4")
     assert c4["statistic"].tolist() == ["spread", "spread"]
@@ -534,3 +618,18 @@ def _some_c7(study):
     cell = study.cells("C1")[0]
     return [Cell("C7", cell.setting, "R", [90], "rank", {"value": [70.0]},
                  {"name": "x", "value": 1}, None, "supports", "r")]
+
+
+@pytest.mark.parametrize("random, grid, worst, words", [
+    ((1, 2160), (0, 9600), {"n_qubits": 4, "cost": "tfim", "layers": 3, "random": 1, "grid": 0},
+     "at n = 4, tfim, L = 3"),
+    ((3, 2160), (1, 9600), {"n_qubits": 4, "cost": "tfim", "layers": 3, "random": 3, "grid": 1},
+     "all at n = 4, tfim, L = 3"),
+    ((3, 2160), (1, 9600), {"n_qubits": 2, "cost": "tfim", "layers": 6, "random": 3, "grid": 0},
+     "most of them at n = 2, tfim, L = 6"),
+    ((4, 2160), (0, 9600), {"n_qubits": 2, "cost": "tfim", "layers": 6, "random": 2, "grid": 0},
+     "the most, 2, at n = 2, tfim, L = 6"),
+    ((0, 2160), (0, 9600), None, "no setting has any"),
+])
+def test_unconverged_where(random, grid, worst, words):
+    assert M.FlowStudy.unconverged_where({"random": random, "grid": grid, "worst": worst}) == words

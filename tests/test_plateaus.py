@@ -239,6 +239,30 @@ def test_decay_table_columns_and_formats():
     assert ("alternating", "none", "1", "local") in both.index
 
 
+def test_sharing_verdicts_group_equal_verdicts_with_subjects():
+    from qbp.plateaus import sharing_verdicts
+    irregular = {"global": "irregular", "local": "irregular"}
+    out = sharing_verdicts({"none": {"global": "exponential", "local": "irregular"},
+                            "layer": irregular, "type": irregular}, " at L = n")
+    assert out == [
+        "Without sharing at L = n, the global cost's variance falls exponentially and the "
+        "local cost's falls, but neither model describes the points.",
+        "With layer and type sharing at L = n, the variance of each cost falls, but neither "
+        "model describes the points."]
+    assert sharing_verdicts({"layer": {"global": "exponential", "local": "polynomial"},
+                             "none": {"global": "exponential", "local": "polynomial"},
+                             "type": {"global": "flat", "local": "irregular"}},
+                            " at the fixed depth L = 8") == [
+        "Without sharing and with layer sharing at the fixed depth L = 8, the global cost's "
+        "variance falls exponentially and the local cost's falls like a power of n.",
+        "With type sharing at the fixed depth L = 8, the global cost's variance shows no "
+        "clear fall and the local cost's falls, but neither model describes the points."]
+    with pytest.raises(ValueError, match="scheme"):
+        sharing_verdicts({"half": irregular})
+    with pytest.raises(ValueError, match="verdict"):
+        sharing_verdicts({"none": {"global": "falls", "local": "flat"}})
+
+
 def test_grouped_verdicts_says_each_pair_once():
     scan = plateau_scan([2, 3, 4], "none", 1, n_draws=20, n_boot=20, progress=False)
 

@@ -56,6 +56,11 @@ def test_curve_shapes_by_hand():
     assert shapes == ["rises and falls", "rises", "falls", "is flat", "is flat"]
     assert S.shape_summary(shapes, curves.layers) == {
         "rises and falls": [1], "rises": [2], "falls": [3], "is flat": [4, 5]}
+    # ordered by the first layer count of each word, not by the list of words
+    summary = S.shape_summary(["rises", "rises and falls", "rises and falls", "is flat"],
+                              [1, 2, 3, 4])
+    assert list(summary.items()) == [("rises", [1]), ("rises and falls", [2, 3]),
+                                     ("is flat", [4])]
     idx, best = curves.best()
     assert idx.tolist() == [2, 2, 0, 2, 0] and [b.k for b in best] == [10, 10, 10, 6, 0]
 

@@ -470,33 +470,27 @@ def why(result: ClaimResult, power: bool = True) -> str:
 
 # --- findings of every chapter ----------------------------------------------------------------
 
-_SCHEME_TEXT = {"none": "Without sharing", "layer": "With layer sharing",
-                "type": "With type sharing"}
-
-
 def plateau_findings(data: dict) -> list[str]:
     """Findings from chapter 06's saved plateau scans (``data["scans"]``: the
     :meth:`qbp.plateaus.PlateauScan.summary` records, and ``data["sharing_vs_none"]``).
 
-    One sentence per sharing scheme of the default circuit at L = n over the full domain
-    (how the variance of ∂C/∂θ₀ falls with n for the global and the local cost, in the
-    words of :data:`qbp.plateaus.DECAY_WORDS`), one on how many rate comparisons with the
+    One sentence per distinct pair of verdicts of the sharing schemes of the default circuit
+    at L = n over the full domain (how the variance of ∂C/∂θ₀ falls with n for the global
+    and the local cost, :func:`qbp.plateaus.sharing_verdicts`), one on how many rate comparisons with the
     unshared circuit differ, and one on the shallow circuits where Cerezo et al.'s contrast
     (exponential global, power-law local) appears.
     """
-    from ..plateaus import DECAY_WORDS
+    from ..plateaus import sharing_verdicts
 
     scans = data["scans"]
-    out = []
-    for scheme, lead in _SCHEME_TEXT.items():
+    verdicts = {}
+    for scheme in ("none", "layer", "type"):
         scan = next((s for s in scans if s["circuit"] == "default" and s["sharing"] == scheme
                      and s["layers"] == "n" and s["init"] == "full"), None)
-        if scan is None:
-            continue
-        v = scan["verdict"]
-        out.append(f"{lead} and L = n layers, as n grows the variance of ∂C/∂θ₀ for the "
-                   f"global cost {DECAY_WORDS[v['global']]}; for the local cost it "
-                   f"{DECAY_WORDS[v['local']]}.")
+        if scan is not None:
+            verdicts[scheme] = scan["verdict"]
+    out = (sharing_verdicts(verdicts, " at L = n layers, as n grows",
+                            "variance of ∂C/∂θ₀") if verdicts else [])
     comparisons = data.get("sharing_vs_none") or {}
     if comparisons:
         k = sum(bool(c["differs"]) for c in comparisons.values())

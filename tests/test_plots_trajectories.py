@@ -97,7 +97,11 @@ def test_success_figures(rates):
     cells = [success.cell_for(rates, "C6", 2, "tfim", 0.1, 20, o, 0) for o in ("adam", "sgd")]
     axes = plots.plot_trends(cells)
     assert axes[1].get_ylabel() == ""
-    assert axes[0].figure.get_supxlabel() == "flow ratio of the same starts"
+    # no run settles at L = 2 (degree 4) in this small study: no window there, so both C6
+    # cells end inconclusive before any trend and keep their own x label (no shared one)
+    assert all(c.outcome == "inconclusive" and "no run settled at any learning rate at "
+               "degrees [4]" in c.reason for c in cells)
+    assert axes[0].figure.get_supxlabel() == ""
     pred = success.prediction(rates, 2, "tfim", 0.1, 20, 0)
     ax = plots.plot_prediction(pred)
     assert ax.get_ylabel() == "success rate"

@@ -77,9 +77,13 @@ def plot_trends(cells, axes=None):
         _label_above(ax, OPTIMIZER_NAMES.get(opt, opt) if opt else cell.label)
     for ax in axes[1:]:
         ax.set_ylabel("")
-    if cells[0].statistic.get("x") == "ratio":
-        for ax in axes:
-            ax.set_xlabel("")
+    # C6 cells plot against the flow ratio; one that ended early (inconclusive: no window at
+    # enough layer counts) keeps its own x label
+    against_ratio = [cell.statistic.get("x") == "ratio" for cell in cells]
+    if any(against_ratio):
+        for ax, ratio in zip(axes, against_ratio):
+            if ratio:
+                ax.set_xlabel("")
         axes[0].figure.supxlabel("flow ratio of the same starts", fontsize=10)
     return axes
 

@@ -77,6 +77,26 @@ def test_basin_paths(study):
         plots.plot_basin_paths(study.layer_records[-1], [], 1e-3)
 
 
+def test_trend_panels_against_the_flow_ratio_share_one_label():
+    """A C6 cell with windows at every degree is drawn against the flow ratio (one label
+    under the figure); an inconclusive one beside it keeps its own x label."""
+    lrs = np.array([1e-3, 1e-2, 1e-1, 1.0])
+    setting = {"n_qubits": 1, "cost": "tfim", "tol": 0.1, "steps": 10, "optimizer": "sgd",
+               "seed": 0}
+
+    def cell(rates):
+        runs = np.arange(4)[None, None, :] < np.asarray(rates)[..., None]
+        return M.c6_cell(setting, np.arange(1, len(rates) + 1), lrs, runs, np.array([0, 1, 2]),
+                         np.array([4, 4, 4]), 50, [1, 2, 3])
+
+    full = cell([[4, 4, 4, 4], [0, 4, 4, 0], [0, 0, 4, 0]])
+    empty = cell([[0, 0, 0, 0], [0, 4, 0, 0], [0, 0, 0, 0]])
+    assert full.statistic["x"] == "ratio" and "x" not in empty.statistic
+    axes = plots.plot_trends([full, empty])
+    assert axes[0].figure.get_supxlabel() == "flow ratio of the same starts"
+    assert axes[0].get_xlabel() == "" and axes[1].get_xlabel() != ""
+
+
 def test_end_kinds_do_not_reuse_run_colours():
     from qbp.plots.trajectories import KIND_COLOURS, RUN_COLOURS
 
